@@ -1,0 +1,15 @@
+// cli/commands.h: each subcommand family registers itself on the root app.
+//
+// A register_* function adds its subcommands and their callbacks. A callback
+// sets the process exit status through `exit_code` (0 success, 1 a failed run,
+// 2 bad usage) and prints errors as one line naming their kind.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace faultline::cli {
+
+void register_echo_commands(CLI::App& app, int& exit_code);
+void register_http_commands(CLI::App& app, int& exit_code);
+
+}  // namespace faultline::cli

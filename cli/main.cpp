@@ -1,0 +1,31 @@
+// cli/main.cpp: the `faultline` command.
+#include <csignal>
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);
+  CLI::App app{
+      "faultline: a networking test and fuzzing harness.\n"
+      "Reference echo and HTTP targets, fault-injecting proxies, failure-mode suites,\n"
+      "fuzz campaigns and benchmark comparison.",
+      "faultline"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "faultline 0.1.0");
+  int exit_code = 0;
+  faultline::cli::register_echo_commands(app, exit_code);
+  faultline::cli::register_http_commands(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "faultline: error: " << e.what() << "\n";
+    return 1;
+  }
+  return exit_code;
+}

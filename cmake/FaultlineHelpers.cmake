@@ -1,0 +1,83 @@
+# Project helpers: every component declares its library, tests, fuzzers and
+# benchmarks through these, so warnings and sanitizers are set in one place.
+#
+#   faultline_library(faultline_net SOURCES fd.cpp ... DEPS fmt::fmt)
+#   faultline_test(net_test SOURCES fd_test.cpp DEPS faultline_net)
+#   faultline_benchmark(echo_bench SOURCES echo_bench.cpp DEPS faultline_echo)
+#   faultline_fuzzer(url_fuzzer SOURCES url_fuzzer.cpp DEPS faultline_http)
+
+set(FAULTLINE_WARNINGS -Wall -Wextra -Wpedantic)
+
+function(faultline_apply_common target)
+  target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:${FAULTLINE_WARNINGS}>)
+  if(FAULTLINE_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=${FAULTLINE_SANITIZE} -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=undefined)
+    target_link_options(${target} PRIVATE -fsanitize=${FAULTLINE_SANITIZE})
+  endif()
+endfunction()
+
+function(faultline_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PUBLIC_DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_DEPS})
+  faultline_apply_common(${name})
+endfunction()
+
+# faultline_test registers each TEST() with ctest (gtest_discover_tests), so
+# `ctest -j` and sharding spread the cases.
+function(faultline_test name)
+  if(NOT FAULTLINE_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main
+                                        Threads::Threads)
+  faultline_apply_common(${name})
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+                       PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
+endfunction()
+
+function(faultline_benchmark name)
+  if(NOT FAULTLINE_BUILD_BENCH)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} benchmark::benchmark Threads::Threads)
+  faultline_apply_common(${name})
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bench)
+endfunction()
+
+# faultline_fuzzer builds the libFuzzer binary under the fuzz preset, and in
+# every build a replay binary (<name>_replay) that runs each corpus file through
+# the same LLVMFuzzerTestOneInput with the ordinary compiler; ctest replays the
+# corpus in corpus/<corpus_dir>.
+function(faultline_fuzzer name)
+  cmake_parse_arguments(ARG "" "CORPUS" "SOURCES;DEPS" ${ARGN})
+  if(NOT ARG_CORPUS)
+    string(REGEX REPLACE "_fuzzer$" "" ARG_CORPUS ${name})
+  endif()
+  if(FAULTLINE_BUILD_FUZZERS)
+    add_executable(${name} ${ARG_SOURCES})
+    target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+    faultline_apply_common(${name})
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/fuzz)
+  endif()
+  add_executable(${name}_replay ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/fuzz/standalone_driver.cpp)
+  target_link_libraries(${name}_replay PRIVATE ${ARG_DEPS})
+  faultline_apply_common(${name}_replay)
+  set_target_properties(${name}_replay PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/fuzz)
+  if(FAULTLINE_BUILD_TESTS)
+    add_test(NAME fuzz_replay.${name}
+             COMMAND ${name}_replay ${PROJECT_SOURCE_DIR}/corpus/${ARG_CORPUS})
+    set_tests_properties(fuzz_replay.${name} PROPERTIES TIMEOUT 300 LABELS fuzz)
+  endif()
+endfunction()

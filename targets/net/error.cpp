@@ -1,0 +1,71 @@
+#include "targets/net/error.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace faultline::net {
+
+std::string_view kind_name(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::timeout: return "timeout";
+    case ErrorKind::refused: return "refused";
+    case ErrorKind::reset: return "reset";
+    case ErrorKind::closed: return "closed";
+    case ErrorKind::invalid_argument: return "invalid_argument";
+    case ErrorKind::address_in_use: return "address_in_use";
+    case ErrorKind::unreachable: return "unreachable";
+    case ErrorKind::too_large: return "too_large";
+    case ErrorKind::bad_data: return "bad_data";
+    case ErrorKind::too_many_redirects: return "too_many_redirects";
+    case ErrorKind::limit_reached: return "limit_reached";
+    case ErrorKind::not_found: return "not_found";
+    case ErrorKind::io: return "io";
+  }
+  return "io";
+}
+
+std::string Error::to_string() const {
+  std::string out(kind_name(kind));
+  out += ": ";
+  out += message;
+  return out;
+}
+
+ErrorKind kind_from_errno(int err) {
+  switch (err) {
+    case ETIMEDOUT:
+    case EAGAIN:
+      return ErrorKind::timeout;
+    case ECONNREFUSED: return ErrorKind::refused;
+    case ECONNRESET:
+    case EPIPE:
+    case ECONNABORTED:
+      return ErrorKind::reset;
+    case EINVAL:
+    case EAFNOSUPPORT:
+    case EBADF:
+      return ErrorKind::invalid_argument;
+    case EADDRINUSE:
+    case EADDRNOTAVAIL:
+      return ErrorKind::address_in_use;
+    case ENETUNREACH:
+    case EHOSTUNREACH:
+    case ENETDOWN:
+      return ErrorKind::unreachable;
+    case EMFILE:
+    case ENFILE:
+      return ErrorKind::limit_reached;
+    case ENOENT: return ErrorKind::not_found;
+    case EMSGSIZE: return ErrorKind::too_large;
+    default: return ErrorKind::io;
+  }
+}
+
+tl::unexpected<Error> from_errno(int err, std::string_view context) {
+  std::string message(context);
+  message += ": ";
+  message += std::strerror(err);
+  return make_error(kind_from_errno(err), std::move(message), err);
+}
+
+}  // namespace faultline::net
