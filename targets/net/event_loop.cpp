@@ -40,7 +40,7 @@ EventLoop::~EventLoop() = default;
 Status EventLoop::add(int fd, std::uint32_t events, IoCallback callback) {
   auto generation = (next_generation_++) & 0x7fffffff;
   epoll_event event{};
-  event.events = events | EPOLLRDHUP;
+  event.events = events;
   event.data.u64 = pack(fd, generation);
   if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &event) < 0) {
     return from_errno(errno, "epoll_ctl(ADD fd " + std::to_string(fd) + ")");
@@ -56,7 +56,7 @@ Status EventLoop::modify(int fd, std::uint32_t events) {
                                                        " is not watched");
   }
   epoll_event event{};
-  event.events = events | EPOLLRDHUP;
+  event.events = events;
   event.data.u64 = pack(fd, it->second->generation);
   if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_MOD, fd, &event) < 0) {
     return from_errno(errno, "epoll_ctl(MOD fd " + std::to_string(fd) + ")");

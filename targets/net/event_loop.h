@@ -38,7 +38,7 @@ class EventLoop {
   EventLoop& operator=(const EventLoop&) = delete;
   ~EventLoop();
 
-  // add watches `fd` for `events` (EPOLLIN, EPOLLOUT, ...; EPOLLRDHUP is added).
+  // add watches `fd` for `events` (EPOLLIN, EPOLLOUT, ...; level-triggered).
   Status add(int fd, std::uint32_t events, IoCallback callback);
   // modify changes the watched events of an added fd.
   Status modify(int fd, std::uint32_t events);
