@@ -52,6 +52,15 @@ function(faultline_benchmark name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} benchmark::benchmark Threads::Threads)
   faultline_apply_common(${name})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bench)
+  # A smoke run in every test build: each benchmark runs briefly and must
+  # write valid Google Benchmark JSON. Figures come from the bench preset.
+  if(FAULTLINE_BUILD_TESTS)
+    add_test(NAME bench_smoke.${name}
+             COMMAND ${name} --benchmark_min_time=0.001 --benchmark_repetitions=1
+                     --benchmark_out=${PROJECT_BINARY_DIR}/bench/${name}.smoke.json
+                     --benchmark_out_format=json)
+    set_tests_properties(bench_smoke.${name} PROPERTIES TIMEOUT 120 LABELS bench)
+  endif()
 endfunction()
 
 # faultline_fuzzer builds the libFuzzer binary under the fuzz preset, and in

@@ -128,8 +128,14 @@ std::string Address::host() const {
 }
 
 std::string Address::to_string() const {
-  if (family() == AF_INET6) return "[" + host() + "]:" + std::to_string(port());
-  return host() + ":" + std::to_string(port());
+  // Appended piecewise: g++ 12 warns falsely (-Wrestrict) on "[" + std::string.
+  std::string out;
+  if (family() == AF_INET6) out.push_back('[');
+  out.append(host());
+  if (family() == AF_INET6) out.push_back(']');
+  out.push_back(':');
+  out.append(std::to_string(port()));
+  return out;
 }
 
 bool operator==(const Address& a, const Address& b) {
