@@ -85,7 +85,7 @@ void EpollEchoServer::accept_ready() {
     auto connection = std::make_unique<Connection>();
     connection->fd = std::move(*accepted);
     connection->session = EchoSession(EchoSession::Limits{options_.max_owed_bytes});
-    connection->last_activity = net::Clock::now();
+    connection->last_activity = net::MonotonicClock::now();
     connection->watched_events = EPOLLIN;
     auto added = loop_->add(fd, EPOLLIN, [this, fd](std::uint32_t events) {
       on_connection_event(fd, events);
@@ -105,7 +105,7 @@ void EpollEchoServer::arm_idle_timer(int fd, net::Duration after) {
   it->second->idle_timer = loop_->add_timer(after, [this, fd] {
     auto found = connections_.find(fd);
     if (found == connections_.end()) return;
-    auto idle_for = net::Clock::now() - found->second->last_activity;
+    auto idle_for = net::MonotonicClock::now() - found->second->last_activity;
     if (idle_for >= options_.idle_timeout) {
       ++counters_.idle_closed;
       close_connection(fd);
@@ -138,7 +138,7 @@ bool EpollEchoServer::read_some(Connection& connection) {
     if (n > 0) {
       connection.session.on_receive(std::string_view(buffer, static_cast<std::size_t>(n)));
       counters_.bytes_received += static_cast<std::uint64_t>(n);
-      connection.last_activity = net::Clock::now();
+      connection.last_activity = net::MonotonicClock::now();
       if (static_cast<std::size_t>(n) < sizeof(buffer)) break;
       continue;
     }
@@ -161,7 +161,7 @@ bool EpollEchoServer::write_some(Connection& connection) {
     if (n > 0) {
       connection.session.on_sent(static_cast<std::size_t>(n));
       counters_.bytes_sent += static_cast<std::uint64_t>(n);
-      connection.last_activity = net::Clock::now();
+      connection.last_activity = net::MonotonicClock::now();
       continue;
     }
     if (n < 0 && errno == EINTR) continue;

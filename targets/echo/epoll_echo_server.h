@@ -34,7 +34,7 @@ class EpollEchoServer final : public EchoServer {
   struct Connection {
     net::Fd fd;
     EchoSession session;
-    net::Clock::time_point last_activity;
+    net::MonotonicClock::time_point last_activity;
     net::EventLoop::TimerId idle_timer = 0;
     std::uint32_t watched_events = 0;
   };

@@ -11,26 +11,26 @@
 
 namespace faultline::net {
 
-using Clock = std::chrono::steady_clock;
+using MonotonicClock = std::chrono::steady_clock;
 using Duration = std::chrono::nanoseconds;
 
 // Deadline: an instant on the steady clock, or "never".
 class Deadline {
  public:
   // never: no deadline at all.
-  static Deadline never() { return Deadline(Clock::time_point::max()); }
+  static Deadline never() { return Deadline(MonotonicClock::time_point::max()); }
   // after: now + `d`.
-  static Deadline after(Duration d) { return Deadline(Clock::now() + d); }
-  static Deadline at(Clock::time_point t) { return Deadline(t); }
+  static Deadline after(Duration d) { return Deadline(MonotonicClock::now() + d); }
+  static Deadline at(MonotonicClock::time_point t) { return Deadline(t); }
 
-  bool is_never() const { return when_ == Clock::time_point::max(); }
-  bool expired() const { return !is_never() && Clock::now() >= when_; }
-  Clock::time_point when() const { return when_; }
+  bool is_never() const { return when_ == MonotonicClock::time_point::max(); }
+  bool expired() const { return !is_never() && MonotonicClock::now() >= when_; }
+  MonotonicClock::time_point when() const { return when_; }
 
   // remaining: time left (zero once expired; Duration::max() for never).
   Duration remaining() const {
     if (is_never()) return Duration::max();
-    auto left = when_ - Clock::now();
+    auto left = when_ - MonotonicClock::now();
     return left > Duration::zero() ? std::chrono::duration_cast<Duration>(left) : Duration::zero();
   }
 
@@ -47,8 +47,8 @@ class Deadline {
   static Deadline earlier(Deadline a, Deadline b) { return a.when_ <= b.when_ ? a : b; }
 
  private:
-  explicit Deadline(Clock::time_point when) : when_(when) {}
-  Clock::time_point when_;
+  explicit Deadline(MonotonicClock::time_point when) : when_(when) {}
+  MonotonicClock::time_point when_;
 };
 
 }  // namespace faultline::net

@@ -71,7 +71,7 @@ void EventLoop::remove(int fd) {
 
 EventLoop::TimerId EventLoop::add_timer(Duration after, Task task) {
   TimerId id = next_timer_id_++;
-  auto when = Clock::now() + after;
+  auto when = MonotonicClock::now() + after;
   timers_.emplace(std::make_pair(when, id), std::move(task));
   timer_when_[id] = when;
   return id;
@@ -113,7 +113,7 @@ void EventLoop::drain_posted() {
 }
 
 void EventLoop::fire_due_timers() {
-  auto now = Clock::now();
+  auto now = MonotonicClock::now();
   // Fire only timers already due at entry, so a timer that re-arms itself at
   // zero delay cannot starve I/O.
   while (!timers_.empty() && timers_.begin()->first.first <= now) {

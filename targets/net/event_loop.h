@@ -77,8 +77,8 @@ class EventLoop {
   Fd wake_fd_;
   std::unordered_map<int, std::shared_ptr<Handler>> handlers_;
   std::uint64_t next_generation_ = 1;
-  std::map<std::pair<Clock::time_point, TimerId>, Task> timers_;
-  std::unordered_map<TimerId, Clock::time_point> timer_when_;
+  std::map<std::pair<MonotonicClock::time_point, TimerId>, Task> timers_;
+  std::unordered_map<TimerId, MonotonicClock::time_point> timer_when_;
   TimerId next_timer_id_ = 1;
   std::mutex posted_mutex_;
   std::vector<Task> posted_;
