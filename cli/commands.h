@@ -11,5 +11,7 @@ namespace faultline::cli {
 
 void register_echo_commands(CLI::App& app, int& exit_code);
 void register_http_commands(CLI::App& app, int& exit_code);
+void register_proxy_command(CLI::App& app, int& exit_code);
+void register_sim_command(CLI::App& app, int& exit_code);
 
 }  // namespace faultline::cli

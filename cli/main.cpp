@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   faultline::cli::register_echo_commands(app, exit_code);
   faultline::cli::register_http_commands(app, exit_code);
+  faultline::cli::register_proxy_command(app, exit_code);
+  faultline::cli::register_sim_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

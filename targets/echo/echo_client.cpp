@@ -87,6 +87,28 @@ net::Result<std::string> TcpEchoClient::read_to_end(std::size_t max_bytes) {
   }
 }
 
+net::Result<std::string> exchange_over_stream(net::Stream& stream, std::string_view message,
+                                              net::TimePoint deadline) {
+  if (auto written = stream.write_all(message, deadline); !written) {
+    return tl::unexpected(written.error());
+  }
+  std::string reply;
+  char buffer[16 * 1024];
+  while (reply.size() < message.size()) {
+    auto n = stream.read_some(buffer, std::min(sizeof(buffer), message.size() - reply.size()),
+                              deadline);
+    if (!n) return tl::unexpected(n.error());
+    if (*n == 0) {
+      return net::make_error(net::ErrorKind::closed,
+                             "echo " + stream.describe() + ": server closed after echoing " +
+                                 std::to_string(reply.size()) + " of " +
+                                 std::to_string(message.size()) + " bytes");
+    }
+    reply.append(buffer, *n);
+  }
+  return reply;
+}
+
 net::Result<UdpEchoClient> UdpEchoClient::open(const net::Address& server, UdpOptions options) {
   auto fd = net::udp_socket(server);
   if (!fd) return tl::unexpected(fd.error());
@@ -130,6 +152,12 @@ net::Result<UdpExchange> UdpEchoClient::exchange(std::string_view message) {
         return tl::unexpected(n.error());
       }
       if (*n >= kTagBytes && std::memcmp(buffer.data(), datagram.data(), kTagBytes) == 0) {
+        // Echo means the same bytes: a reply that differs was damaged on the
+        // way (truncated, corrupted), and is treated like a failed checksum.
+        if (std::string_view(buffer.data() + kTagBytes, *n - kTagBytes) != message) {
+          ++result.damaged;
+          continue;
+        }
         result.reply.assign(buffer.data() + kTagBytes, *n - kTagBytes);
         return result;
       }

@@ -7,7 +7,8 @@
 //
 // UdpEchoClient prefixes each datagram with an 8-byte request tag, so a reply
 // is matched to its request: late replies to an earlier attempt, duplicates and
-// strangers are discarded; a lost one is retried, a bounded number of times.
+// strangers are discarded, and so are damaged replies (bytes differ from the
+// request); a lost one is retried, a bounded number of times.
 //
 //   auto client = TcpEchoClient::connect(address, EchoTimeouts{});
 //   auto echoed = client->exchange("안녕하세요!");   // or an Error: timeout, reset, closed...
@@ -22,6 +23,7 @@
 #include "targets/net/error.h"
 #include "targets/net/fd.h"
 #include "targets/net/socket.h"
+#include "targets/net/stream.h"
 
 namespace faultline::echo {
 
@@ -56,6 +58,13 @@ class TcpEchoClient {
   EchoTimeouts timeouts_;
 };
 
+// exchange_over_stream: the same exchange over any net::Stream (a real TCP
+// stream, or a simulated one). Writes the whole message, then reads exactly as
+// many bytes back before `deadline` (on the stream's clock). Meant for
+// messages that fit the transport's buffers; TcpEchoClient interleaves.
+net::Result<std::string> exchange_over_stream(net::Stream& stream, std::string_view message,
+                                              net::TimePoint deadline);
+
 // UdpOptions: UdpEchoClient settings.
 struct UdpOptions {
   // How long to await each reply.
@@ -71,6 +80,7 @@ struct UdpExchange {
   std::string reply;
   int attempts = 0;
   std::uint64_t discarded = 0;  // stale or foreign datagrams dropped while waiting
+  std::uint64_t damaged = 0;    // replies to this request whose bytes differ (dropped)
 };
 
 // UdpEchoClient: a connected datagram socket to an echo server.

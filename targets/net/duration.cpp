@@ -98,8 +98,9 @@ std::string format_duration(Duration d) {
   for (const auto& unit : kUnits) {
     if (ns % unit.ns == 0) return std::to_string(ns / unit.ns) + unit.name;
     // One decimal place when exact (1.5s), else fall through to a smaller unit.
-    if (ns >= unit.ns && (ns * 10) % unit.ns == 0 && unit.ns >= 10) {
-      auto tenths = ns * 10 / unit.ns;
+    // (ns % unit) * 10 instead of ns * 10: no overflow near the 1e18 ns limit.
+    if (ns >= unit.ns && unit.ns >= 10 && ((ns % unit.ns) * 10) % unit.ns == 0) {
+      auto tenths = (ns / unit.ns) * 10 + ((ns % unit.ns) * 10) / unit.ns;
       return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + unit.name;
     }
   }

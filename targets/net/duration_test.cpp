@@ -37,6 +37,12 @@ TEST(DurationTest, FormatRoundTrips) {
   }
 }
 
+TEST(DurationTest, FormatsTheLargestParsableDurationWithoutOverflow) {
+  auto d = parse_duration("1000000000s").value();  // 1e18 ns, the parse limit
+  EXPECT_EQ(parse_duration(format_duration(d)).value(), d);
+  EXPECT_EQ(format_duration(Duration(999'999'999'999'999'999)), "999999999999999999ns");
+}
+
 TEST(SizeTest, ParsesUnits) {
   EXPECT_EQ(parse_size("64KiB").value(), 65536u);
   EXPECT_EQ(parse_size("1MiB").value(), 1048576u);

@@ -34,8 +34,14 @@ bool TcpStream::readable_now() {
 
 Result<std::unique_ptr<Stream>> TcpDialer::dial(const std::string& host, std::uint16_t port,
                                                 TimePoint deadline) {
-  std::string text = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  text += ":" + std::to_string(port);
+  // Appended piecewise: g++ 12 warns falsely (-Wrestrict) on "[" + std::string.
+  std::string text;
+  bool bracket = host.find(':') != std::string::npos;
+  if (bracket) text.push_back('[');
+  text.append(host);
+  if (bracket) text.push_back(']');
+  text.push_back(':');
+  text.append(std::to_string(port));
   auto address = Address::parse(text);
   if (!address) return tl::unexpected(address.error());
   auto fd = connect_tcp(*address, to_deadline(deadline));

@@ -1,0 +1,447 @@
+#include "harness/proxy/tcp_proxy.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <future>
+
+#include <nlohmann/json.hpp>
+
+#include "targets/net/clock.h"
+#include "targets/net/socket.h"
+
+namespace faultline::proxy {
+namespace {
+constexpr std::size_t kReadChunk = 64 * 1024;
+}  // namespace
+
+// Direction: one way through one connection.
+struct TcpProxy::Direction {
+  fault::Direction which = fault::Direction::up;
+  int source_fd = -1;
+  int dest_fd = -1;
+  std::optional<fault::Chain> chain;
+  std::deque<fault::Chunk> queue;
+  std::size_t queued_bytes = 0;
+  std::size_t front_offset = 0;  // bytes of queue.front() already written
+  std::optional<fault::End> end;
+  bool source_done = false;    // EOF or error read from the source
+  bool finished = false;       // the end was applied (FIN sent)
+  bool write_blocked = false;  // the destination's send buffer is full
+  net::EventLoop::TimerId timer = 0;
+  fault::Time timer_at = fault::kNever;
+};
+
+// Connection: a client, its upstream, and the two directions between them.
+struct TcpProxy::Connection {
+  std::uint64_t id = 0;
+  net::Fd client;
+  net::Fd upstream;
+  bool connected = false;
+  bool blackholed = false;
+  net::EventLoop::TimerId connect_timer = 0;
+  std::uint32_t client_events = 0;
+  std::uint32_t upstream_events = 0;
+  Direction up;
+  Direction down;
+};
+
+TcpProxy::TcpProxy(ProxyOptions options, fault::Profile profile)
+    : options_(options), profile_(std::move(profile)) {}
+
+TcpProxy::~TcpProxy() { stop(); }
+
+fault::Time TcpProxy::now() const { return net::SteadyClock::instance().now(); }
+
+net::Status TcpProxy::start() {
+  if (thread_.joinable()) {
+    return net::make_error(net::ErrorKind::invalid_argument, "proxy already started");
+  }
+  auto loop = net::EventLoop::create();
+  if (!loop) return tl::unexpected(loop.error());
+  loop_ = std::move(*loop);
+  auto listener = net::listen_tcp(options_.listen);
+  if (!listener) return tl::unexpected(listener.error());
+  listener_ = std::move(*listener);
+  auto bound = net::local_address(listener_.get());
+  if (!bound) return tl::unexpected(bound.error());
+  address_ = *bound;
+  started_ = now();
+  auto added = loop_->add(listener_.get(), EPOLLIN, [this](std::uint32_t) { accept_ready(); });
+  if (!added) return added;
+  update_listener();
+  thread_ = std::thread([this] { (void)loop_->run(); });
+  return {};
+}
+
+void TcpProxy::stop() {
+  if (!thread_.joinable()) return;
+  loop_->post([this] {
+    std::vector<std::uint64_t> ids;
+    for (auto& [id, connection] : connections_) ids.push_back(id);
+    for (auto id : ids) close_connection(id, false);
+    if (listener_) loop_->remove(listener_.get());
+    listener_.reset();
+    loop_->stop();
+  });
+  thread_.join();
+}
+
+void TcpProxy::close_connections() {
+  if (!thread_.joinable()) return;
+  std::promise<void> done;
+  loop_->post([this, &done] {
+    std::vector<std::uint64_t> ids;
+    for (auto& [id, connection] : connections_) ids.push_back(id);
+    for (auto id : ids) {
+      auto& c = *connections_.at(id);
+      for (const net::Fd* fd : {&c.client, &c.upstream}) {
+        if (*fd) ::shutdown(fd->get(), SHUT_WR);
+      }
+      close_connection(id, false);
+    }
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
+void TcpProxy::set_profile(fault::Profile profile) {
+  {
+    std::lock_guard lock(profile_mutex_);
+    profile_ = profile;
+  }
+  if (!thread_.joinable()) return;
+  loop_->post([this, profile = std::move(profile)] {
+    for (auto& [id, connection] : connections_) {
+      connection->up.chain = profile.make_chain(fault::Direction::up, options_.seed, id);
+      connection->down.chain = profile.make_chain(fault::Direction::down, options_.seed, id);
+    }
+    update_listener();
+    log(0, "profile", ",\"profile\":" + nlohmann::json(profile.to_string()).dump());
+  });
+}
+
+fault::Profile TcpProxy::profile() const {
+  std::lock_guard lock(profile_mutex_);
+  return profile_;
+}
+
+ProxyCounters TcpProxy::counters() const {
+  return ProxyCounters{accepted_.load(), active_.load(),      refused_.load(),
+                       blackholed_.load(), rejected_.load(),  resets_sent_.load(),
+                       bytes_up_.load(),   bytes_down_.load()};
+}
+
+void TcpProxy::log(std::uint64_t id, const std::string& event, const std::string& extra) {
+  if (!sink_) return;
+  auto t_ms = std::chrono::duration<double, std::milli>(now() - started_).count();
+  sink_("{\"t_ms\":" + nlohmann::json(t_ms).dump() + ",\"conn\":" + std::to_string(id) +
+        ",\"event\":\"" + event + "\"" + extra + "}");
+}
+
+void TcpProxy::update_listener() {
+  // `down mode=refuse` closes the listening socket, so clients get a real
+  // ECONNREFUSED; any other profile re-opens it on the same address.
+  bool refuse = profile().connection_policy() == fault::ConnectionPolicy::refuse;
+  if (refuse && listener_) {
+    loop_->remove(listener_.get());
+    listener_.reset();
+  } else if (!refuse && !listener_) {
+    auto listener = net::listen_tcp(address_);
+    if (!listener) {
+      log(0, "error", ",\"message\":" + nlohmann::json(listener.error().to_string()).dump());
+      return;
+    }
+    listener_ = std::move(*listener);
+    (void)loop_->add(listener_.get(), EPOLLIN, [this](std::uint32_t) { accept_ready(); });
+  }
+}
+
+void TcpProxy::accept_ready() {
+  for (int i = 0; i < 256 && listener_; ++i) {
+    auto accepted = net::accept_connection(listener_.get());
+    if (!accepted) {
+      if (accepted.error().sys_errno == EAGAIN || accepted.error().kind == net::ErrorKind::limit_reached) {
+        return;
+      }
+      continue;
+    }
+    if (connections_.size() >= options_.max_connections) {
+      ++rejected_;
+      continue;
+    }
+    start_connection(std::move(*accepted));
+  }
+}
+
+void TcpProxy::start_connection(net::Fd client) {
+  auto connection = std::make_unique<Connection>();
+  const std::uint64_t id = next_connection_++;
+  connection->id = id;
+  connection->client = std::move(client);
+  ++accepted_;
+  ++active_;
+  (void)net::set_nodelay(connection->client.get());
+  if (options_.socket_buffer_bytes > 0) {
+    (void)net::set_buffer_sizes(connection->client.get(), options_.socket_buffer_bytes,
+                                options_.socket_buffer_bytes);
+  }
+  Connection& c = *connection;
+  connections_.emplace(id, std::move(connection));
+  log(id, "open");
+
+  const int client_fd = c.client.get();
+  (void)loop_->add(client_fd, 0, [this, id, client_fd](std::uint32_t events) {
+    on_event(id, client_fd, events);
+  });
+
+  auto profile = this->profile();
+  if (profile.connection_policy(options_.seed, id) == fault::ConnectionPolicy::blackhole) {
+    // Held open, never read, never forwarded: the client's sends fill the
+    // buffers and its reads time out. Freed when the client closes.
+    c.blackholed = true;
+    ++blackholed_;
+    c.client_events = EPOLLRDHUP;
+    (void)loop_->modify(client_fd, c.client_events);
+    log(id, "blackhole");
+    return;
+  }
+  c.up.which = fault::Direction::up;
+  c.down.which = fault::Direction::down;
+  c.up.chain = profile.make_chain(fault::Direction::up, options_.seed, id);
+  c.down.chain = profile.make_chain(fault::Direction::down, options_.seed, id);
+
+  net::Fd upstream(::socket(options_.upstream.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (upstream && options_.socket_buffer_bytes > 0) {
+    // Before connect(), so the window scale is negotiated for this size.
+    (void)net::set_buffer_sizes(upstream.get(), options_.socket_buffer_bytes,
+                                options_.socket_buffer_bytes);
+  }
+  int rc = upstream ? ::connect(upstream.get(), options_.upstream.sockaddr_ptr(),
+                                options_.upstream.length())
+                    : -1;
+  if (!upstream || (rc < 0 && errno != EINPROGRESS)) {
+    ++refused_;
+    log(id, "upstream_error", ",\"errno\":" + std::to_string(errno));
+    close_connection(id, false);
+    return;
+  }
+  c.upstream = std::move(upstream);
+  const int upstream_fd = c.upstream.get();
+  c.up.source_fd = client_fd;
+  c.up.dest_fd = upstream_fd;
+  c.down.source_fd = upstream_fd;
+  c.down.dest_fd = client_fd;
+  c.upstream_events = EPOLLOUT;
+  (void)loop_->add(upstream_fd, EPOLLOUT, [this, id, upstream_fd](std::uint32_t events) {
+    on_event(id, upstream_fd, events);
+  });
+  c.connect_timer = loop_->add_timer(options_.connect_timeout, [this, id] {
+    auto it = connections_.find(id);
+    if (it == connections_.end() || it->second->connected) return;
+    it->second->connect_timer = 0;
+    ++refused_;
+    log(id, "upstream_timeout");
+    close_connection(id, false);
+  });
+}
+
+void TcpProxy::on_upstream_connected(std::uint64_t id) {
+  Connection& c = *connections_.at(id);
+  int error = 0;
+  socklen_t length = sizeof(error);
+  ::getsockopt(c.upstream.get(), SOL_SOCKET, SO_ERROR, &error, &length);
+  if (error != 0) {
+    ++refused_;
+    log(id, "upstream_error", ",\"errno\":" + std::to_string(error));
+    close_connection(id, false);
+    return;
+  }
+  c.connected = true;
+  loop_->cancel_timer(c.connect_timer);
+  (void)net::set_nodelay(c.upstream.get());
+  log(id, "connected");
+  update_interest(c);
+}
+
+void TcpProxy::on_event(std::uint64_t id, int fd, std::uint32_t events) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  Connection& c = *it->second;
+  if (c.blackholed) {
+    close_connection(id, false);  // the client hung up
+    return;
+  }
+  if (!c.connected) {
+    if (fd == c.upstream.get()) on_upstream_connected(id);
+    return;
+  }
+  const bool terminal = events & (EPOLLHUP | EPOLLERR);
+  for (Direction* d : {&c.up, &c.down}) {
+    if (fd == d->dest_fd && (events & EPOLLOUT)) d->write_blocked = false;
+  }
+  for (Direction* d : {&c.up, &c.down}) {
+    if (fd == d->source_fd && ((events & (EPOLLIN | EPOLLRDHUP)) || terminal)) {
+      read_side(c, *d);
+      if (!connections_.count(id)) return;
+    }
+  }
+  for (Direction* d : {&c.up, &c.down}) {
+    pump(c, *d);
+    if (!connections_.count(id)) return;
+  }
+  update_interest(c);
+}
+
+void TcpProxy::read_side(Connection& c, Direction& d) {
+  char buffer[kReadChunk];
+  for (int i = 0; i < 4 && !d.source_done; ++i) {
+    if (d.queued_bytes >= options_.max_queued_bytes) break;
+    ssize_t n = ::recv(d.source_fd, buffer, sizeof(buffer), 0);
+    fault::Output out;
+    if (n > 0) {
+      auto t = now();
+      d.chain->on_chunk(fault::Chunk{std::string(buffer, static_cast<std::size_t>(n)), t}, t, out);
+      take_output(c, d, std::move(out));
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
+    // EOF passes on as a FIN; a reset or other error as an RST.
+    d.source_done = true;
+    auto t = now();
+    auto kind = n == 0 ? fault::EndKind::close : fault::EndKind::reset;
+    d.chain->on_end(fault::End{kind, t}, t, out);
+    take_output(c, d, std::move(out));
+  }
+}
+
+void TcpProxy::take_output(Connection& c, Direction& d, fault::Output output) {
+  for (auto& chunk : output.chunks) {
+    if (d.end) break;  // nothing travels after the end
+    if (chunk.bytes.empty()) continue;
+    d.queued_bytes += chunk.bytes.size();
+    d.queue.push_back(std::move(chunk));
+  }
+  if (output.end && !d.end) d.end = output.end;
+  for (const auto& event : output.events) {
+    log(c.id, "fault",
+        std::string(",\"dir\":\"") + (d.which == fault::Direction::up ? "up" : "down") +
+            "\",\"fault\":\"" + std::string(event.fault) + "\",\"what\":\"" +
+            std::string(event.what) + "\",\"value\":" + std::to_string(event.value));
+  }
+}
+
+void TcpProxy::pump(Connection& c, Direction& d) {
+  if (d.finished || !c.connected) return;
+  const std::uint64_t id = c.id;
+  auto t = now();
+  while (!d.queue.empty() && !d.write_blocked && d.queue.front().release <= t) {
+    if (d.end && d.end->at <= t && d.queue.front().release > d.end->at) break;
+    auto& front = d.queue.front();
+    ssize_t n = ::send(d.dest_fd, front.bytes.data() + d.front_offset,
+                       front.bytes.size() - d.front_offset, MSG_NOSIGNAL);
+    if (n > 0) {
+      d.front_offset += static_cast<std::size_t>(n);
+      (d.which == fault::Direction::up ? bytes_up_ : bytes_down_) += static_cast<std::uint64_t>(n);
+      if (d.front_offset == front.bytes.size()) {
+        d.queued_bytes -= front.bytes.size();
+        d.queue.pop_front();
+        d.front_offset = 0;
+      }
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      d.write_blocked = errno == EAGAIN;
+      if (d.write_blocked) break;
+      continue;
+    }
+    log(id, "send_error", ",\"errno\":" + std::to_string(errno));
+    close_connection(id, true);  // the destination is gone: abort the other side too
+    return;
+  }
+  // Apply the end once every chunk due before it is out.
+  if (d.end && d.end->at <= t && d.front_offset == 0 &&
+      (d.queue.empty() || d.queue.front().release > d.end->at)) {
+    if (d.end->kind == fault::EndKind::reset) {
+      ++resets_sent_;
+      log(id, "reset", std::string(",\"dir\":\"") + (d.which == fault::Direction::up ? "up" : "down") + "\"");
+      close_connection(id, true);
+      return;
+    }
+    if (d.end->whole_connection) {
+      // limit_data and stall's close_after end both directions with a FIN.
+      log(id, "fin", ",\"dir\":\"both\"");
+      for (int fd : {c.client.get(), c.upstream.get()}) ::shutdown(fd, SHUT_WR);
+      close_connection(id, false);
+      return;
+    }
+    d.finished = true;
+    d.queue.clear();
+    d.queued_bytes = 0;
+    ::shutdown(d.dest_fd, SHUT_WR);
+    log(id, "fin", std::string(",\"dir\":\"") + (d.which == fault::Direction::up ? "up" : "down") + "\"");
+    if (c.up.finished && c.down.finished) {
+      close_connection(id, false);
+      return;
+    }
+    if (d.timer) loop_->cancel_timer(d.timer), d.timer = 0;
+    return;
+  }
+  // Otherwise wake up when the next chunk or the end is due.
+  fault::Time next = fault::kNever;
+  if (!d.queue.empty() && !d.write_blocked) next = d.queue.front().release;
+  if (d.end && (d.queue.empty() || d.queue.front().release > d.end->at)) next = std::min(next, d.end->at);
+  if (next == d.timer_at && d.timer) return;
+  if (d.timer) loop_->cancel_timer(d.timer);
+  d.timer = 0;
+  d.timer_at = next;
+  if (next == fault::kNever) return;
+  auto which = d.which;
+  d.timer = loop_->add_timer(std::max(next - t, fault::Time::zero()), [this, id, which] {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    Connection& conn = *it->second;
+    Direction& dir = which == fault::Direction::up ? conn.up : conn.down;
+    dir.timer = 0;
+    dir.timer_at = fault::kNever;
+    pump(conn, dir);
+    if (connections_.count(id)) update_interest(conn);
+  });
+}
+
+void TcpProxy::update_interest(Connection& c) {
+  if (!c.connected) return;
+  auto wants_read = [&](const Direction& d) {
+    return !d.source_done && d.queued_bytes < options_.max_queued_bytes;
+  };
+  std::uint32_t client = (wants_read(c.up) ? EPOLLIN : 0u) | (c.down.write_blocked ? EPOLLOUT : 0u);
+  std::uint32_t upstream = (wants_read(c.down) ? EPOLLIN : 0u) | (c.up.write_blocked ? EPOLLOUT : 0u);
+  if (client != c.client_events) {
+    c.client_events = client;
+    (void)loop_->modify(c.client.get(), client);
+  }
+  if (upstream != c.upstream_events) {
+    c.upstream_events = upstream;
+    (void)loop_->modify(c.upstream.get(), upstream);
+  }
+}
+
+void TcpProxy::close_connection(std::uint64_t id, bool reset) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  Connection& c = *it->second;
+  for (Direction* d : {&c.up, &c.down}) {
+    if (d->timer) loop_->cancel_timer(d->timer);
+  }
+  if (c.connect_timer) loop_->cancel_timer(c.connect_timer);
+  for (net::Fd* fd : {&c.client, &c.upstream}) {
+    if (!*fd) continue;
+    if (reset) (void)net::set_linger_reset(fd->get());
+    loop_->remove(fd->get());
+  }
+  log(id, "close", reset ? ",\"reset\":true" : "");
+  connections_.erase(it);
+  --active_;
+}
+
+}  // namespace faultline::proxy

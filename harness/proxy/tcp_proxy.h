@@ -1,0 +1,131 @@
+// harness/proxy/tcp_proxy.h: a TCP fault proxy on real sockets.
+//
+// Point any client at the proxy and the proxy at any server; each connection's
+// two directions run through the profile's fault chains:
+//
+//   client --> [recv] -> up chain   (slicer, latency, ...) -> [send] --> upstream
+//   client <-- [send] <- down chain (reset, corrupt, ...)  <- [recv] <-- upstream
+//
+// One epoll thread. Each direction keeps a queue of chunks with release times;
+// a chunk is written once its time comes (a timer wakes the loop). Reading a
+// side stops while its direction's queue holds max_queued_bytes (backpressure:
+// a stalled or slow direction never grows memory without bound). A FIN is
+// passed on as a FIN (half-close), a reset fault as an RST (SO_LINGER 0).
+//
+//   TcpProxy proxy(ProxyOptions{.listen = loopback(0), .upstream = server, .seed = 7},
+//                  fault::parse_profile("slicer max=16B; latency delay=5ms").value());
+//   proxy.start();
+//   connect(proxy.address());  ...  proxy.set_profile(other);  ...  proxy.stop();
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "harness/fault/profile.h"
+#include "targets/net/address.h"
+#include "targets/net/event_loop.h"
+#include "targets/net/fd.h"
+
+namespace faultline::proxy {
+
+// ProxyOptions: where to listen, where to forward, and bounds.
+struct ProxyOptions {
+  net::Address listen = net::Address::loopback(0);
+  net::Address upstream;
+  // Every fault stage's generator derives from (seed, connection index, direction, stage).
+  std::uint64_t seed = 1;
+  // Per direction: stop reading the source while this many bytes wait.
+  std::size_t max_queued_bytes = 256 * 1024;
+  net::Duration connect_timeout = std::chrono::seconds(5);
+  std::size_t max_connections = 1024;
+  // SO_RCVBUF/SO_SNDBUF for both of a connection's sockets; 0 keeps the
+  // kernel's autotuning. Small buffers make a slow direction push back on its
+  // sender within kilobytes, as a slow reader's small window does, instead of
+  // megabytes of loopback buffering hiding it.
+  int socket_buffer_bytes = 0;
+};
+
+// ProxyCounters: a snapshot of a proxy's counters.
+struct ProxyCounters {
+  std::uint64_t accepted = 0;
+  std::uint64_t active = 0;
+  std::uint64_t refused = 0;      // closed because the upstream could not be reached
+  std::uint64_t blackholed = 0;   // held by a `down mode=blackhole` profile
+  std::uint64_t rejected = 0;     // over max_connections
+  std::uint64_t resets_sent = 0;  // connections ended with RST by a fault
+  std::uint64_t bytes_up = 0;     // written to the upstream
+  std::uint64_t bytes_down = 0;   // written to the client
+};
+
+// EventSink receives the proxy's event log, one JSON object per event
+// ({"t_ms":..,"conn":..,"event":"open"|"connected"|"fault"|"fin"|"reset"|"close",...}).
+using EventSink = std::function<void(const std::string& json_line)>;
+
+// TcpProxy: see the file comment.
+class TcpProxy {
+ public:
+  TcpProxy(ProxyOptions options, fault::Profile profile);
+  ~TcpProxy();
+  TcpProxy(const TcpProxy&) = delete;
+  TcpProxy& operator=(const TcpProxy&) = delete;
+
+  // start binds (port 0 picks one) and runs the loop on a background thread.
+  net::Status start();
+  net::Address address() const { return address_; }
+  // set_profile swaps the fault profile for new and existing connections
+  // (existing ones get fresh chains; bytes already queued keep their times).
+  // Thread-safe.
+  void set_profile(fault::Profile profile);
+  fault::Profile profile() const;
+  // set_event_sink installs the event log receiver; call before start().
+  void set_event_sink(EventSink sink) { sink_ = std::move(sink); }
+  // close_connections ends every current connection with a FIN both ways, as
+  // a server closing its idle keep-alive connections does. Thread-safe; returns
+  // once done.
+  void close_connections();
+  // stop closes every connection and the listener, and joins the thread. Idempotent.
+  void stop();
+  ProxyCounters counters() const;
+
+ private:
+  struct Connection;
+  struct Direction;
+
+  void accept_ready();
+  void update_listener();
+  void start_connection(net::Fd client);
+  void on_upstream_connected(std::uint64_t id);
+  void on_event(std::uint64_t id, int fd, std::uint32_t events);
+  void read_side(Connection& connection, Direction& direction);
+  void take_output(Connection& connection, Direction& direction, fault::Output output);
+  void pump(Connection& connection, Direction& direction);
+  void update_interest(Connection& connection);
+  void close_connection(std::uint64_t id, bool reset);
+  void log(std::uint64_t id, const std::string& event, const std::string& extra = "");
+  fault::Time now() const;
+
+  ProxyOptions options_;
+  mutable std::mutex profile_mutex_;
+  fault::Profile profile_;
+  net::Address address_;
+  net::Fd listener_;
+  std::unique_ptr<net::EventLoop> loop_;
+  std::thread thread_;
+  std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+  std::uint64_t next_connection_ = 0;
+  fault::Time started_{0};
+  EventSink sink_;
+
+  std::atomic<std::uint64_t> accepted_{0}, active_{0}, refused_{0}, blackholed_{0}, rejected_{0},
+      resets_sent_{0}, bytes_up_{0}, bytes_down_{0};
+};
+
+}  // namespace faultline::proxy
