@@ -100,7 +100,8 @@ void run_bare_client(benchmark::State& state, const net::Address& address) {
   std::memset(message, 'x', sizeof(message));
   char reply[kMessageBytes];
   for (auto _ : state) {
-    if (::send(fd, message, sizeof(message), MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof(message))) {
+    if (::send(fd, message, sizeof(message), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(sizeof(message))) {
       state.SkipWithError("send failed");
       break;
     }
@@ -120,7 +121,9 @@ void run_bare_client(benchmark::State& state, const net::Address& address) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(2 * kMessageBytes));
 }
 
-void BM_BlockingFloor(benchmark::State& state) { run_bare_client(state, floor_address()); }
+void BM_BlockingFloor(benchmark::State& state) {
+  run_bare_client(state, floor_address());
+}
 void BM_EpollServer(benchmark::State& state) {
   run_bare_client(state, model_address(ServerModel::epoll));
 }

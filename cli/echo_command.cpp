@@ -40,17 +40,6 @@ struct SendFlags {
   int retries = 3;
 };
 
-// block_shutdown_signals blocks SIGINT/SIGTERM in this thread (and so in every
-// thread started after it), so sigwait can take them synchronously.
-sigset_t block_shutdown_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
-}
-
 int run_serve(const ServeFlags& flags) {
   auto model = echo::parse_server_model(flags.model);
   auto idle = net::parse_duration(flags.idle_timeout);
@@ -83,16 +72,19 @@ int run_serve(const ServeFlags& flags) {
   }
   fmt::print("faultline echo: tcp listening on {} (model {})\n", server->address().to_string(),
              echo::model_name(*model));
-  if (udp_server) fmt::print("faultline echo: udp listening on {}\n", udp_server->address().to_string());
+  if (udp_server)
+    fmt::print("faultline echo: udp listening on {}\n", udp_server->address().to_string());
   std::fflush(stdout);
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
-  fmt::print("faultline echo: {} received, draining\n", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  fmt::print("faultline echo: {} received, draining\n",
+             signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   server->stop();
   auto c = server->counters();
-  fmt::print("faultline echo: tcp accepted={} rejected={} idle_closed={} bytes_in={} bytes_out={}\n",
-             c.accepted, c.rejected, c.idle_closed, c.bytes_received, c.bytes_sent);
+  fmt::print(
+      "faultline echo: tcp accepted={} rejected={} idle_closed={} bytes_in={} bytes_out={}\n",
+      c.accepted, c.rejected, c.idle_closed, c.bytes_received, c.bytes_sent);
   if (udp_server) {
     udp_server->stop();
     auto u = udp_server->counters();
@@ -124,7 +116,8 @@ int run_send(const SendFlags& flags) {
     if (message.empty()) message = "x";
     std::string filled;
     filled.reserve(*size);
-    while (filled.size() < *size) filled += message;
+    while (filled.size() < *size)
+      filled += message;
     filled.resize(*size);
     message = std::move(filled);
   }
@@ -168,21 +161,23 @@ int run_send(const SendFlags& flags) {
                                                   "(exchange {}, {} bytes)",
                                                   to->to_string(), i + 1, reply->size())});
     }
-    rtt_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                         .count());
+    rtt_ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     last_reply = std::move(*reply);
   }
-  double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double total_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (flags.repeat == 1) {
-    fmt::print("echoed {} bytes from {} ({}) in {:.3f} ms: {}\n", last_reply.size(), to->to_string(),
-               flags.udp ? "udp" : "tcp", rtt_ms[0], printable(last_reply));
+    fmt::print("echoed {} bytes from {} ({}) in {:.3f} ms: {}\n", last_reply.size(),
+               to->to_string(), flags.udp ? "udp" : "tcp", rtt_ms[0], printable(last_reply));
   } else {
     std::sort(rtt_ms.begin(), rtt_ms.end());
     auto at = [&](double q) { return rtt_ms[static_cast<std::size_t>(q * (rtt_ms.size() - 1))]; };
-    fmt::print("echoed {} x {} bytes from {} ({}): {:.0f} exchanges/s; rtt ms min {:.3f} "
-               "p50 {:.3f} p99 {:.3f} max {:.3f}\n",
-               flags.repeat, message.size(), to->to_string(), flags.udp ? "udp" : "tcp",
-               flags.repeat / total_s, rtt_ms.front(), at(0.5), at(0.99), rtt_ms.back());
+    fmt::print(
+        "echoed {} x {} bytes from {} ({}): {:.0f} exchanges/s; rtt ms min {:.3f} "
+        "p50 {:.3f} p99 {:.3f} max {:.3f}\n",
+        flags.repeat, message.size(), to->to_string(), flags.udp ? "udp" : "tcp",
+        flags.repeat / total_s, rtt_ms.front(), at(0.5), at(0.99), rtt_ms.back());
   }
   return 0;
 }
@@ -213,20 +208,25 @@ void register_echo_commands(CLI::App& app, int& exit_code) {
 
   auto serve_flags = std::make_shared<ServeFlags>();
   auto* serve = echo->add_subcommand(
-      "serve", "Run the echo server until SIGINT/SIGTERM (then drain and print counters).\n"
-               "Port 0 picks a free port; the address is printed.");
-  serve->add_option("--tcp", serve_flags->tcp, "TCP listen address HOST:PORT")->capture_default_str();
+      "serve",
+      "Run the echo server until SIGINT/SIGTERM (then drain and print counters).\n"
+      "Port 0 picks a free port; the address is printed.");
+  serve->add_option("--tcp", serve_flags->tcp, "TCP listen address HOST:PORT")
+      ->capture_default_str();
   serve->add_option("--udp", serve_flags->udp, "also serve UDP on HOST:PORT");
   serve->add_option("--model", serve_flags->model, "server model: epoll or threads")
       ->capture_default_str();
-  serve->add_option("--idle-timeout", serve_flags->idle_timeout,
-                    "close connections idle this long (e.g. 30s, 500ms)")
+  serve
+      ->add_option("--idle-timeout", serve_flags->idle_timeout,
+                   "close connections idle this long (e.g. 30s, 500ms)")
       ->capture_default_str();
-  serve->add_option("--max-connections", serve_flags->max_connections,
-                    "connections beyond this are closed at once")
+  serve
+      ->add_option("--max-connections", serve_flags->max_connections,
+                   "connections beyond this are closed at once")
       ->capture_default_str();
-  serve->add_option("--max-owed", serve_flags->max_owed,
-                    "per-connection backpressure limit (e.g. 1MiB)")
+  serve
+      ->add_option("--max-owed", serve_flags->max_owed,
+                   "per-connection backpressure limit (e.g. 1MiB)")
       ->capture_default_str();
   serve->callback([serve_flags, &exit_code] { exit_code = run_serve(*serve_flags); });
 

@@ -2,13 +2,39 @@
 
 #include <iostream>
 
+#include "targets/net/duration.h"
+
 namespace faultline::cli {
 
-int usage_error(const net::Error& error) { return usage_error(error.message); }
+int usage_error(const net::Error& error) {
+  return usage_error(error.message);
+}
 
 int usage_error(std::string_view message) {
   std::cerr << "faultline: bad usage: " << message << "\n";
   return 2;
+}
+
+net::Result<net::Duration> positive_duration_flag(std::string_view flag, const std::string& text) {
+  auto parsed = net::parse_duration(text);
+  if (!parsed) {
+    return net::make_error(net::ErrorKind::invalid_argument,
+                           std::string(flag) + ": " + parsed.error().message);
+  }
+  if (*parsed <= net::Duration::zero()) {
+    return net::make_error(net::ErrorKind::invalid_argument,
+                           std::string(flag) + ": must be more than 0, got '" + text + "'");
+  }
+  return *parsed;
+}
+
+sigset_t block_shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
 }
 
 int runtime_error(const net::Error& error) {

@@ -21,10 +21,14 @@ int main(int argc, char** argv) {
   faultline::cli::register_http_commands(app, exit_code);
   faultline::cli::register_proxy_command(app, exit_code);
   faultline::cli::register_sim_command(app, exit_code);
+  faultline::cli::register_suite_command(app, exit_code);
+  faultline::cli::register_fuzz_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version end here with 0; every other parse error is bad
+    // usage, exit status 2 like the subcommands' own checks.
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const std::exception& e) {
     std::cerr << "faultline: error: " << e.what() << "\n";
     return 1;

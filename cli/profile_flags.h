@@ -1,6 +1,7 @@
 // cli/profile_flags.h: fault profiles from command-line flags.
 //
-//   auto profile = load_profile({"latency delay=5ms", "slicer max=8B"}, "", fault::Transport::stream);
+//   auto profile = load_profile({"latency delay=5ms", "slicer max=8B"}, "",
+//   fault::Transport::stream);
 #pragma once
 
 #include <string>

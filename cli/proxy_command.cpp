@@ -15,8 +15,10 @@
 #include "cli/flags.h"
 #include "cli/profile_flags.h"
 #include "harness/fault/profile.h"
+#include "harness/proxy/control_api.h"
 #include "harness/proxy/tcp_proxy.h"
 #include "harness/proxy/udp_proxy.h"
+#include "targets/http/server/server.h"
 
 namespace faultline::cli {
 namespace {
@@ -29,6 +31,7 @@ struct ProxyFlags {
   std::uint64_t seed = 1;
   bool udp = false;
   std::string log_file;
+  std::string control;
 };
 
 int run_proxy(const ProxyFlags& flags) {
@@ -46,11 +49,7 @@ int run_proxy(const ProxyFlags& flags) {
     if (!*log) return usage_error("--log: cannot open '" + flags.log_file + "' for writing");
   }
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sigset_t signals = block_shutdown_signals();
 
   std::unique_ptr<proxy::TcpProxy> tcp;
   std::unique_ptr<proxy::UdpProxy> udp;
@@ -82,10 +81,28 @@ int run_proxy(const ProxyFlags& flags) {
   }
   fmt::print("faultline proxy: {} {} -> {} seed {} profile \"{}\"\n", flags.udp ? "udp" : "tcp",
              bound.to_string(), upstream->to_string(), flags.seed, profile->to_string());
+
+  // The control API: the reference HTTP server with the API as its handler.
+  proxy::ControlApi api;
+  std::unique_ptr<http::HttpServer> control;
+  if (!flags.control.empty()) {
+    auto address = net::Address::parse(flags.control);
+    if (!address) return usage_error("--control: " + address.error().message);
+    api.add("default", tcp ? proxy::ControlApi::handle_for(*tcp, *upstream)
+                           : proxy::ControlApi::handle_for(*udp, *upstream));
+    http::HttpServerOptions options;
+    options.listen = *address;
+    options.handler = api.handler();
+    control = std::make_unique<http::HttpServer>(options);
+    if (auto started = control->start(); !started) return runtime_error(started.error());
+    fmt::print("faultline proxy: control API on http://{}/proxies\n",
+               control->address().to_string());
+  }
   std::fflush(stdout);
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
+  if (control) control->stop();
   if (tcp) {
     tcp->stop();
     auto c = tcp->counters();
@@ -134,11 +151,15 @@ void register_proxy_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   proxy->add_option("--upstream", flags->upstream, "server address HOST:PORT")->required();
   proxy->add_option("--fault", flags->faults, "a fault clause (repeatable; ';' separates clauses)");
-  proxy->add_option("--profile", flags->profile_file, "a profile file (one clause per line, # comments)");
+  proxy->add_option("--profile", flags->profile_file,
+                    "a profile file (one clause per line, # comments)");
   proxy->add_option("--seed", flags->seed, "seed for every random choice a fault makes")
       ->capture_default_str();
   proxy->add_flag("--udp", flags->udp, "proxy UDP datagrams instead of TCP");
   proxy->add_option("--log", flags->log_file, "write the event log (JSON lines) here (TCP)");
+  proxy->add_option("--control", flags->control,
+                    "serve the HTTP+JSON control API on HOST:PORT (GET /proxies, POST/DELETE\n"
+                    "/proxies/default/faults with {\"profile\": \"...\"})");
   proxy->callback([flags, &exit_code] { exit_code = run_proxy(*flags); });
 }
 

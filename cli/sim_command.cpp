@@ -38,25 +38,30 @@ int run_sim_echo(const SimFlags& flags) {
     if (!size) return usage_error("--size: " + size.error().message);
     if (*size > (64u << 20)) return usage_error("--size: at most 64MiB");
     std::string filled;
-    while (filled.size() < *size) filled += message.empty() ? "x" : message;
+    while (filled.size() < *size)
+      filled += message.empty() ? "x" : message;
     filled.resize(*size);
     message = std::move(filled);
   }
   auto run = sim::run_echo_exchange(*profile, flags.seed, message, *deadline, flags.trace);
   if (flags.trace) {
-    for (const auto& line : run.trace) std::cout << line << '\n';
+    for (const auto& line : run.trace)
+      std::cout << line << '\n';
   }
   auto virtual_ms = std::chrono::duration<double, std::milli>(run.elapsed).count();
   if (!run.reply) {
-    fmt::print("sim echo: seed {} profile \"{}\": {} after {:.3f} ms virtual ({} events, trace {:016x})\n",
-               flags.seed, profile->to_string(), run.reply.error().to_string(), virtual_ms,
-               run.events, run.trace_hash);
+    fmt::print(
+        "sim echo: seed {} profile \"{}\": {} after {:.3f} ms virtual ({} events, trace {:016x})\n",
+        flags.seed, profile->to_string(), run.reply.error().to_string(), virtual_ms, run.events,
+        run.trace_hash);
     return 1;
   }
   bool same = *run.reply == message;
-  fmt::print("sim echo: seed {} profile \"{}\": {} {} bytes in {:.3f} ms virtual ({} events, trace {:016x})\n",
-             flags.seed, profile->to_string(), same ? "echoed" : "CORRUPTED", run.reply->size(),
-             virtual_ms, run.events, run.trace_hash);
+  fmt::print(
+      "sim echo: seed {} profile \"{}\": {} {} bytes in {:.3f} ms virtual ({} events, trace "
+      "{:016x})\n",
+      flags.seed, profile->to_string(), same ? "echoed" : "CORRUPTED", run.reply->size(),
+      virtual_ms, run.events, run.trace_hash);
   return same ? 0 : 1;
 }
 
@@ -68,8 +73,9 @@ void register_sim_command(CLI::App& app, int& exit_code) {
   sim->require_subcommand(1);
   auto flags = std::make_shared<SimFlags>();
   auto* echo = sim->add_subcommand(
-      "echo", "One echo exchange through the fault profile in virtual time; prints the outcome\n"
-              "and the trace hash (identical for identical profile, seed and message)");
+      "echo",
+      "One echo exchange through the fault profile in virtual time; prints the outcome\n"
+      "and the trace hash (identical for identical profile, seed and message)");
   echo->add_option("--fault", flags->faults, "a fault clause (repeatable)");
   echo->add_option("--profile", flags->profile_file, "a profile file");
   echo->add_option("--seed", flags->seed, "the run's seed")->capture_default_str();

@@ -49,9 +49,13 @@ struct TcpProxy::Connection {
 TcpProxy::TcpProxy(ProxyOptions options, fault::Profile profile)
     : options_(options), profile_(std::move(profile)) {}
 
-TcpProxy::~TcpProxy() { stop(); }
+TcpProxy::~TcpProxy() {
+  stop();
+}
 
-fault::Time TcpProxy::now() const { return net::SteadyClock::instance().now(); }
+fault::Time TcpProxy::now() const {
+  return net::SteadyClock::instance().now();
+}
 
 net::Status TcpProxy::start() {
   if (thread_.joinable()) {
@@ -78,8 +82,10 @@ void TcpProxy::stop() {
   if (!thread_.joinable()) return;
   loop_->post([this] {
     std::vector<std::uint64_t> ids;
-    for (auto& [id, connection] : connections_) ids.push_back(id);
-    for (auto id : ids) close_connection(id, false);
+    for (auto& [id, connection] : connections_)
+      ids.push_back(id);
+    for (auto id : ids)
+      close_connection(id, false);
     if (listener_) loop_->remove(listener_.get());
     listener_.reset();
     loop_->stop();
@@ -92,7 +98,8 @@ void TcpProxy::close_connections() {
   std::promise<void> done;
   loop_->post([this, &done] {
     std::vector<std::uint64_t> ids;
-    for (auto& [id, connection] : connections_) ids.push_back(id);
+    for (auto& [id, connection] : connections_)
+      ids.push_back(id);
     for (auto id : ids) {
       auto& c = *connections_.at(id);
       for (const net::Fd* fd : {&c.client, &c.upstream}) {
@@ -127,9 +134,8 @@ fault::Profile TcpProxy::profile() const {
 }
 
 ProxyCounters TcpProxy::counters() const {
-  return ProxyCounters{accepted_.load(), active_.load(),      refused_.load(),
-                       blackholed_.load(), rejected_.load(),  resets_sent_.load(),
-                       bytes_up_.load(),   bytes_down_.load()};
+  return ProxyCounters{accepted_.load(), active_.load(),      refused_.load(),  blackholed_.load(),
+                       rejected_.load(), resets_sent_.load(), bytes_up_.load(), bytes_down_.load()};
 }
 
 void TcpProxy::log(std::uint64_t id, const std::string& event, const std::string& extra) {
@@ -161,7 +167,8 @@ void TcpProxy::accept_ready() {
   for (int i = 0; i < 256 && listener_; ++i) {
     auto accepted = net::accept_connection(listener_.get());
     if (!accepted) {
-      if (accepted.error().sys_errno == EAGAIN || accepted.error().kind == net::ErrorKind::limit_reached) {
+      if (accepted.error().sys_errno == EAGAIN ||
+          accepted.error().kind == net::ErrorKind::limit_reached) {
         return;
       }
       continue;
@@ -211,7 +218,8 @@ void TcpProxy::start_connection(net::Fd client) {
   c.up.chain = profile.make_chain(fault::Direction::up, options_.seed, id);
   c.down.chain = profile.make_chain(fault::Direction::down, options_.seed, id);
 
-  net::Fd upstream(::socket(options_.upstream.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  net::Fd upstream(
+      ::socket(options_.upstream.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (upstream && options_.socket_buffer_bytes > 0) {
     // Before connect(), so the window scale is negotiated for this size.
     (void)net::set_buffer_sizes(upstream.get(), options_.socket_buffer_bytes,
@@ -364,14 +372,16 @@ void TcpProxy::pump(Connection& c, Direction& d) {
       (d.queue.empty() || d.queue.front().release > d.end->at)) {
     if (d.end->kind == fault::EndKind::reset) {
       ++resets_sent_;
-      log(id, "reset", std::string(",\"dir\":\"") + (d.which == fault::Direction::up ? "up" : "down") + "\"");
+      log(id, "reset",
+          std::string(",\"dir\":\"") + (d.which == fault::Direction::up ? "up" : "down") + "\"");
       close_connection(id, true);
       return;
     }
     if (d.end->whole_connection) {
       // limit_data and stall's close_after end both directions with a FIN.
       log(id, "fin", ",\"dir\":\"both\"");
-      for (int fd : {c.client.get(), c.upstream.get()}) ::shutdown(fd, SHUT_WR);
+      for (int fd : {c.client.get(), c.upstream.get()})
+        ::shutdown(fd, SHUT_WR);
       close_connection(id, false);
       return;
     }
@@ -379,7 +389,8 @@ void TcpProxy::pump(Connection& c, Direction& d) {
     d.queue.clear();
     d.queued_bytes = 0;
     ::shutdown(d.dest_fd, SHUT_WR);
-    log(id, "fin", std::string(",\"dir\":\"") + (d.which == fault::Direction::up ? "up" : "down") + "\"");
+    log(id, "fin",
+        std::string(",\"dir\":\"") + (d.which == fault::Direction::up ? "up" : "down") + "\"");
     if (c.up.finished && c.down.finished) {
       close_connection(id, false);
       return;
@@ -390,7 +401,8 @@ void TcpProxy::pump(Connection& c, Direction& d) {
   // Otherwise wake up when the next chunk or the end is due.
   fault::Time next = fault::kNever;
   if (!d.queue.empty() && !d.write_blocked) next = d.queue.front().release;
-  if (d.end && (d.queue.empty() || d.queue.front().release > d.end->at)) next = std::min(next, d.end->at);
+  if (d.end && (d.queue.empty() || d.queue.front().release > d.end->at))
+    next = std::min(next, d.end->at);
   if (next == d.timer_at && d.timer) return;
   if (d.timer) loop_->cancel_timer(d.timer);
   d.timer = 0;
@@ -415,7 +427,8 @@ void TcpProxy::update_interest(Connection& c) {
     return !d.source_done && d.queued_bytes < options_.max_queued_bytes;
   };
   std::uint32_t client = (wants_read(c.up) ? EPOLLIN : 0u) | (c.down.write_blocked ? EPOLLOUT : 0u);
-  std::uint32_t upstream = (wants_read(c.down) ? EPOLLIN : 0u) | (c.up.write_blocked ? EPOLLOUT : 0u);
+  std::uint32_t upstream =
+      (wants_read(c.down) ? EPOLLIN : 0u) | (c.up.write_blocked ? EPOLLOUT : 0u);
   if (client != c.client_events) {
     c.client_events = client;
     (void)loop_->modify(c.client.get(), client);

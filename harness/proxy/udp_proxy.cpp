@@ -15,9 +15,13 @@ constexpr std::size_t kMaxDatagram = 65536;
 UdpProxy::UdpProxy(UdpProxyOptions options, fault::Profile profile)
     : options_(options), profile_(std::move(profile)) {}
 
-UdpProxy::~UdpProxy() { stop(); }
+UdpProxy::~UdpProxy() {
+  stop();
+}
 
-fault::Time UdpProxy::now() const { return net::SteadyClock::instance().now(); }
+fault::Time UdpProxy::now() const {
+  return net::SteadyClock::instance().now();
+}
 
 net::Status UdpProxy::start() {
   if (thread_.joinable()) {
@@ -42,8 +46,10 @@ void UdpProxy::stop() {
   if (!thread_.joinable()) return;
   loop_->post([this] {
     std::vector<std::string> keys;
-    for (auto& [key, session] : sessions_) keys.push_back(key);
-    for (auto& key : keys) close_session(key);
+    for (auto& [key, session] : sessions_)
+      keys.push_back(key);
+    for (auto& key : keys)
+      close_session(key);
     loop_->remove(socket_.get());
     loop_->stop();
   });
@@ -59,10 +65,17 @@ void UdpProxy::set_profile(fault::Profile profile) {
   if (!thread_.joinable()) return;
   loop_->post([this, profile = std::move(profile)] {
     for (auto& [key, session] : sessions_) {
-      session->up.chain = profile.make_chain(fault::Direction::up, options_.seed, session->id, fault::Transport::datagram);
-      session->down.chain = profile.make_chain(fault::Direction::down, options_.seed, session->id, fault::Transport::datagram);
+      session->up.chain = profile.make_chain(fault::Direction::up, options_.seed, session->id,
+                                             fault::Transport::datagram);
+      session->down.chain = profile.make_chain(fault::Direction::down, options_.seed, session->id,
+                                               fault::Transport::datagram);
     }
   });
+}
+
+fault::Profile UdpProxy::profile() const {
+  std::lock_guard lock(profile_mutex_);
+  return profile_;
 }
 
 UdpProxyCounters UdpProxy::counters() const {
@@ -88,7 +101,8 @@ void UdpProxy::client_ready() {
         profile = profile_;
       }
       if (sessions_.size() >= options_.max_sessions ||
-          profile.connection_policy(options_.seed, next_session_) != fault::ConnectionPolicy::accept) {
+          profile.connection_policy(options_.seed, next_session_) !=
+              fault::ConnectionPolicy::accept) {
         continue;  // refused or blackholed: the datagram goes nowhere
       }
       auto upstream = net::udp_socket(options_.upstream);
@@ -100,8 +114,10 @@ void UdpProxy::client_ready() {
       session->id = next_session_++;
       session->client = client;
       session->upstream = std::move(*upstream);
-      session->up.chain = profile.make_chain(fault::Direction::up, options_.seed, session->id, fault::Transport::datagram);
-      session->down.chain = profile.make_chain(fault::Direction::down, options_.seed, session->id, fault::Transport::datagram);
+      session->up.chain = profile.make_chain(fault::Direction::up, options_.seed, session->id,
+                                             fault::Transport::datagram);
+      session->down.chain = profile.make_chain(fault::Direction::down, options_.seed, session->id,
+                                               fault::Transport::datagram);
       (void)loop_->add(session->upstream.get(), EPOLLIN,
                        [this, key](std::uint32_t) { upstream_ready(key); });
       ++sessions_count_;

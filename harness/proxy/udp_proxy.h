@@ -8,8 +8,8 @@
 //   client --dgram--> [listen socket] -> up chain   -> [session socket] --> upstream
 //   client <--dgram-- [listen socket] <- down chain <- [session socket] <-- upstream
 //
-//   UdpProxy proxy(UdpProxyOptions{.upstream = server}, fault::parse_profile("drop rate=10%").value());
-//   proxy.start();  ...  proxy.stop();
+//   UdpProxy proxy(UdpProxyOptions{.upstream = server}, fault::parse_profile("drop
+//   rate=10%").value()); proxy.start();  ...  proxy.stop();
 #pragma once
 
 #include <atomic>
@@ -60,6 +60,7 @@ class UdpProxy {
   net::Status start();
   net::Address address() const { return address_; }
   void set_profile(fault::Profile profile);
+  fault::Profile profile() const;
   void stop();
   UdpProxyCounters counters() const;
 

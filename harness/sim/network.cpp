@@ -8,8 +8,12 @@
 namespace faultline::sim {
 namespace {
 
-std::string_view direction_name(fault::Direction d) { return d == fault::Direction::up ? "up" : "down"; }
-std::string_view end_name(fault::EndKind k) { return k == fault::EndKind::close ? "fin" : "rst"; }
+std::string_view direction_name(fault::Direction d) {
+  return d == fault::Direction::up ? "up" : "down";
+}
+std::string_view end_name(fault::EndKind k) {
+  return k == fault::EndKind::close ? "fin" : "rst";
+}
 
 }  // namespace
 
@@ -23,7 +27,7 @@ struct Network::Connection final : Endpoint {
   std::unique_ptr<Peer> peer;  // null for a blackholed connection
   std::string inbox;           // delivered to the client, not yet read
   std::optional<fault::EndKind> client_end;
-  bool server_ended = false;   // the peer saw on_end
+  bool server_ended = false;  // the peer saw on_end
   bool reset_done = false;
   bool client_write_closed = false;
   bool server_write_closed = false;
@@ -82,7 +86,8 @@ struct Network::Connection final : Endpoint {
         continue;
       }
       auto at = std::max(chunk.release, network->now());
-      network->schedule(at, [this, which, bytes = std::move(chunk.bytes)] { deliver(which, bytes); });
+      network->schedule(at,
+                        [this, which, bytes = std::move(chunk.bytes)] { deliver(which, bytes); });
     }
     if (out.end && !end_scheduled) {
       end_scheduled = true;
@@ -158,7 +163,8 @@ class SimStream final : public net::Stream {
 
   net::Status write_all(std::string_view bytes, net::TimePoint) override {
     if (connection_.reset_done) {
-      return net::make_error(net::ErrorKind::reset, "send to " + describe() + ": connection reset by peer");
+      return net::make_error(net::ErrorKind::reset,
+                             "send to " + describe() + ": connection reset by peer");
     }
     if (connection_.client_write_closed) {
       return net::make_error(net::ErrorKind::closed, "send to " + describe() + ": stream closed");
@@ -169,8 +175,11 @@ class SimStream final : public net::Stream {
 
   net::Result<std::size_t> read_some(char* buffer, std::size_t capacity,
                                      net::TimePoint deadline) override {
-    if (closed_) return net::make_error(net::ErrorKind::closed, "recv from " + describe() + ": stream closed");
-    auto ready = [this] { return !connection_.inbox.empty() || connection_.client_end.has_value(); };
+    if (closed_)
+      return net::make_error(net::ErrorKind::closed, "recv from " + describe() + ": stream closed");
+    auto ready = [this] {
+      return !connection_.inbox.empty() || connection_.client_end.has_value();
+    };
     if (!network_.run_until(ready, deadline)) {
       return net::make_error(net::ErrorKind::timeout, "recv from " + describe() + ": timed out",
                              ETIMEDOUT);
@@ -182,8 +191,8 @@ class SimStream final : public net::Stream {
       return n;
     }
     if (*connection_.client_end == fault::EndKind::reset) {
-      return net::make_error(net::ErrorKind::reset, "recv from " + describe() + ": connection reset by peer",
-                             ECONNRESET);
+      return net::make_error(net::ErrorKind::reset,
+                             "recv from " + describe() + ": connection reset by peer", ECONNRESET);
     }
     return std::size_t{0};
   }
@@ -232,7 +241,9 @@ class SimDialer final : public net::Dialer {
 };
 
 Network::Network(std::uint64_t seed, fault::Profile profile, NetworkLimits limits)
-    : seed_(seed), profile_(std::move(profile)), limits_(limits),
+    : seed_(seed),
+      profile_(std::move(profile)),
+      limits_(limits),
       dialer_(std::make_unique<SimDialer>(*this)) {}
 
 Network::~Network() = default;
@@ -241,7 +252,9 @@ void Network::listen(const std::string& host, std::uint16_t port, PeerFactory fa
   listeners_[{host, port}] = std::move(factory);
 }
 
-net::Dialer& Network::dialer() { return *dialer_; }
+net::Dialer& Network::dialer() {
+  return *dialer_;
+}
 
 Network::Connection* Network::open_connection(const std::string& host, std::uint16_t port) {
   const std::uint64_t id = connections_.size();

@@ -61,8 +61,8 @@ using PeerFactory = std::function<std::unique_ptr<Peer>()>;
 
 // NetworkLimits: bounds that keep a hostile peer or fuzzed schedule finite.
 struct NetworkLimits {
-  std::size_t max_events = 1'000'000;       // per run_until call
-  std::size_t max_trace_lines = 100'000;    // beyond this the trace only counts
+  std::size_t max_events = 1'000'000;         // per run_until call
+  std::size_t max_trace_lines = 100'000;      // beyond this the trace only counts
   std::size_t max_buffered_bytes = 64 << 20;  // per direction, in the inboxes
 };
 

@@ -28,7 +28,8 @@ TEST(SimNetworkTest, EchoesThroughACleanNetwork) {
 TEST(SimNetworkTest, KeepsIntegrityUnderSlicerAndLatencyForManySeeds) {
   auto profile = profile_of("slicer min=1B max=3B delay=1ms; latency delay=20ms jitter=10ms");
   std::string message(2000, '\0');
-  for (std::size_t i = 0; i < message.size(); ++i) message[i] = static_cast<char>(i * 7);
+  for (std::size_t i = 0; i < message.size(); ++i)
+    message[i] = static_cast<char>(i * 7);
   for (std::uint64_t seed = 0; seed < 50; ++seed) {
     auto run = run_echo_exchange(profile, seed, message, 60s, false);
     ASSERT_TRUE(run.reply) << "seed " << seed << ": " << run.reply.error().to_string();

@@ -57,10 +57,10 @@ net::Result<std::string> TcpEchoClient::exchange(std::string_view message) {
         reply.append(buffer, static_cast<std::size_t>(n));
         progress = net::Deadline::after(timeouts_.operation);
       } else if (n == 0) {
-        return net::make_error(net::ErrorKind::closed,
-                               context + ": server closed after echoing " +
-                                   std::to_string(reply.size()) + " of " +
-                                   std::to_string(message.size()) + " bytes");
+        return net::make_error(net::ErrorKind::closed, context + ": server closed after echoing " +
+                                                           std::to_string(reply.size()) + " of " +
+                                                           std::to_string(message.size()) +
+                                                           " bytes");
       } else if (errno != EAGAIN && errno != EINTR) {
         return net::from_errno(errno, context + ": recv");
       }
@@ -95,14 +95,14 @@ net::Result<std::string> exchange_over_stream(net::Stream& stream, std::string_v
   std::string reply;
   char buffer[16 * 1024];
   while (reply.size() < message.size()) {
-    auto n = stream.read_some(buffer, std::min(sizeof(buffer), message.size() - reply.size()),
-                              deadline);
+    auto n =
+        stream.read_some(buffer, std::min(sizeof(buffer), message.size() - reply.size()), deadline);
     if (!n) return tl::unexpected(n.error());
     if (*n == 0) {
-      return net::make_error(net::ErrorKind::closed,
-                             "echo " + stream.describe() + ": server closed after echoing " +
-                                 std::to_string(reply.size()) + " of " +
-                                 std::to_string(message.size()) + " bytes");
+      return net::make_error(net::ErrorKind::closed, "echo " + stream.describe() +
+                                                         ": server closed after echoing " +
+                                                         std::to_string(reply.size()) + " of " +
+                                                         std::to_string(message.size()) + " bytes");
     }
     reply.append(buffer, *n);
   }
@@ -126,10 +126,10 @@ net::Result<UdpEchoClient> UdpEchoClient::open(const net::Address& server, UdpOp
 net::Result<UdpExchange> UdpEchoClient::exchange(std::string_view message) {
   const std::string context = "udp echo " + server_.to_string();
   if (message.size() > kMaxPayload) {
-    return net::make_error(net::ErrorKind::too_large,
-                           context + ": message of " + std::to_string(message.size()) +
-                               " bytes exceeds the datagram limit of " +
-                               std::to_string(kMaxPayload));
+    return net::make_error(net::ErrorKind::too_large, context + ": message of " +
+                                                          std::to_string(message.size()) +
+                                                          " bytes exceeds the datagram limit of " +
+                                                          std::to_string(kMaxPayload));
   }
   const std::uint64_t tag = next_tag_++;
   std::string datagram(kTagBytes, '\0');
@@ -164,12 +164,13 @@ net::Result<UdpExchange> UdpEchoClient::exchange(std::string_view message) {
       ++result.discarded;  // an earlier attempt's late reply, a duplicate, or garbage
     }
   }
-  return net::make_error(net::ErrorKind::timeout,
-                         context + ": no reply after " + std::to_string(result.attempts) +
-                             " attempts of " + std::to_string(
-                                 std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     options_.timeout).count()) + "ms",
-                         ETIMEDOUT);
+  return net::make_error(
+      net::ErrorKind::timeout,
+      context + ": no reply after " + std::to_string(result.attempts) + " attempts of " +
+          std::to_string(
+              std::chrono::duration_cast<std::chrono::milliseconds>(options_.timeout).count()) +
+          "ms",
+      ETIMEDOUT);
 }
 
 }  // namespace faultline::echo

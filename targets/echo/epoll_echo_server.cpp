@@ -45,7 +45,8 @@ void EpollEchoServer::begin_drain() {
   listener_.reset();
   // Stop reading: the peers get their owed bytes, then a close.
   std::vector<int> fds;
-  for (auto& [fd, connection] : connections_) fds.push_back(fd);
+  for (auto& [fd, connection] : connections_)
+    fds.push_back(fd);
   for (int fd : fds) {
     auto& connection = *connections_.at(fd);
     connection.session.on_peer_closed();
@@ -61,8 +62,10 @@ void EpollEchoServer::begin_drain() {
   }
   loop_->add_timer(options_.drain_timeout, [this] {
     std::vector<int> remaining;
-    for (auto& [fd, connection] : connections_) remaining.push_back(fd);
-    for (int fd : remaining) close_connection(fd);
+    for (auto& [fd, connection] : connections_)
+      remaining.push_back(fd);
+    for (int fd : remaining)
+      close_connection(fd);
     loop_->stop();
   });
 }
@@ -87,9 +90,8 @@ void EpollEchoServer::accept_ready() {
     connection->session = EchoSession(EchoSession::Limits{options_.max_owed_bytes});
     connection->last_activity = net::MonotonicClock::now();
     connection->watched_events = EPOLLIN;
-    auto added = loop_->add(fd, EPOLLIN, [this, fd](std::uint32_t events) {
-      on_connection_event(fd, events);
-    });
+    auto added = loop_->add(fd, EPOLLIN,
+                            [this, fd](std::uint32_t events) { on_connection_event(fd, events); });
     if (!added) continue;
     connections_.emplace(fd, std::move(connection));
     ++counters_.accepted;

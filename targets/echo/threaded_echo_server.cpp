@@ -44,7 +44,8 @@ void ThreadedEchoServer::stop() {
     bool drained = connections_closed_.wait_for(lock, options_.drain_timeout,
                                                 [this] { return open_fds_.empty(); });
     if (!drained) {
-      for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
+      for (int fd : open_fds_)
+        ::shutdown(fd, SHUT_RDWR);
     }
   }
   std::list<Worker> workers;
@@ -52,7 +53,8 @@ void ThreadedEchoServer::stop() {
     std::lock_guard lock(mutex_);
     workers.swap(workers_);
   }
-  for (auto& worker : workers) worker.thread.join();
+  for (auto& worker : workers)
+    worker.thread.join();
 }
 
 void ThreadedEchoServer::reap_finished_workers() {

@@ -33,7 +33,9 @@ struct BadAddress {
   const char* message_part;
 };
 
-void PrintTo(const BadAddress& bad, std::ostream* out) { *out << "'" << bad.text << "'"; }
+void PrintTo(const BadAddress& bad, std::ostream* out) {
+  *out << "'" << bad.text << "'";
+}
 
 class BadAddressTest : public ::testing::TestWithParam<BadAddress> {};
 
@@ -46,16 +48,15 @@ TEST_P(BadAddressTest, RejectsWithMessageNamingTheProblem) {
   EXPECT_NE(a.error().message.find(GetParam().text), std::string::npos) << a.error().message;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, BadAddressTest,
-    ::testing::Values(BadAddress{"127.0.0.1", "missing ':PORT'"},
-                      BadAddress{"127.0.0.1:", "missing port"},
-                      BadAddress{":80", "missing host"},
-                      BadAddress{"127.0.0.1:65536", "0..65535"},
-                      BadAddress{"127.0.0.1:8x", "0..65535"},
-                      BadAddress{"::1:80", "brackets"},
-                      BadAddress{"[::1:80", "missing ']'"},
-                      BadAddress{"[::1]80", "missing ':PORT'"}));
+INSTANTIATE_TEST_SUITE_P(Table, BadAddressTest,
+                         ::testing::Values(BadAddress{"127.0.0.1", "missing ':PORT'"},
+                                           BadAddress{"127.0.0.1:", "missing port"},
+                                           BadAddress{":80", "missing host"},
+                                           BadAddress{"127.0.0.1:65536", "0..65535"},
+                                           BadAddress{"127.0.0.1:8x", "0..65535"},
+                                           BadAddress{"::1:80", "brackets"},
+                                           BadAddress{"[::1:80", "missing ']'"},
+                                           BadAddress{"[::1]80", "missing ':PORT'"}));
 
 TEST(AddressTest, UnknownHostIsUnreachable) {
   auto a = Address::parse("no-such-host.invalid:80");

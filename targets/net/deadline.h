@@ -5,8 +5,8 @@
 //   while (!deadline.expired()) { poll(fds, n, deadline.poll_timeout_ms()); ... }
 #pragma once
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 
 namespace faultline::net {

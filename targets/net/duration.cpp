@@ -16,7 +16,8 @@ Result<NumberAndUnit> split_number(std::string_view text, std::string_view what)
   std::string quoted = std::string(what) + " '" + std::string(text) + "'";
   if (text.empty()) return make_error(ErrorKind::invalid_argument, "empty " + std::string(what));
   std::size_t i = 0;
-  while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
+  while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.'))
+    ++i;
   if (i == 0) {
     return make_error(ErrorKind::invalid_argument, quoted + ": expected a non-negative number");
   }
@@ -36,13 +37,20 @@ Result<Duration> parse_duration(std::string_view text) {
   if (!parts) return tl::unexpected(parts.error());
   double ns_per_unit = 0;
   std::string_view unit = parts->unit;
-  if (unit == "ns") ns_per_unit = 1;
-  else if (unit == "us") ns_per_unit = 1e3;
-  else if (unit == "ms") ns_per_unit = 1e6;
-  else if (unit == "s") ns_per_unit = 1e9;
-  else if (unit == "m" || unit == "min") ns_per_unit = 60e9;
-  else if (unit == "h") ns_per_unit = 3600e9;
-  else if (unit.empty() && parts->value == 0) ns_per_unit = 1;
+  if (unit == "ns")
+    ns_per_unit = 1;
+  else if (unit == "us")
+    ns_per_unit = 1e3;
+  else if (unit == "ms")
+    ns_per_unit = 1e6;
+  else if (unit == "s")
+    ns_per_unit = 1e9;
+  else if (unit == "m" || unit == "min")
+    ns_per_unit = 60e9;
+  else if (unit == "h")
+    ns_per_unit = 3600e9;
+  else if (unit.empty() && parts->value == 0)
+    ns_per_unit = 1;
   else {
     return make_error(ErrorKind::invalid_argument,
                       "duration '" + std::string(text) + "': " +
@@ -52,7 +60,8 @@ Result<Duration> parse_duration(std::string_view text) {
   }
   double ns = parts->value * ns_per_unit;
   if (ns > 1e18) {
-    return make_error(ErrorKind::invalid_argument, "duration '" + std::string(text) + "': too large");
+    return make_error(ErrorKind::invalid_argument,
+                      "duration '" + std::string(text) + "': too large");
   }
   return Duration(static_cast<std::int64_t>(std::llround(ns)));
 }
@@ -62,17 +71,24 @@ Result<std::uint64_t> parse_size(std::string_view text) {
   if (!parts) return tl::unexpected(parts.error());
   std::string_view unit = parts->unit;
   double multiplier = 0;
-  if (unit.empty() || unit == "B") multiplier = 1;
-  else if (unit == "KB") multiplier = 1e3;
-  else if (unit == "MB") multiplier = 1e6;
-  else if (unit == "GB") multiplier = 1e9;
-  else if (unit == "KiB" || unit == "k" || unit == "K") multiplier = 1024.0;
-  else if (unit == "MiB" || unit == "m" || unit == "M") multiplier = 1024.0 * 1024;
-  else if (unit == "GiB" || unit == "g" || unit == "G") multiplier = 1024.0 * 1024 * 1024;
+  if (unit.empty() || unit == "B")
+    multiplier = 1;
+  else if (unit == "KB")
+    multiplier = 1e3;
+  else if (unit == "MB")
+    multiplier = 1e6;
+  else if (unit == "GB")
+    multiplier = 1e9;
+  else if (unit == "KiB" || unit == "k" || unit == "K")
+    multiplier = 1024.0;
+  else if (unit == "MiB" || unit == "m" || unit == "M")
+    multiplier = 1024.0 * 1024;
+  else if (unit == "GiB" || unit == "g" || unit == "G")
+    multiplier = 1024.0 * 1024 * 1024;
   else {
-    return make_error(ErrorKind::invalid_argument,
-                      "size '" + std::string(text) + "': unknown unit '" + std::string(unit) +
-                          "' (use B, KiB, MiB, GiB, KB, MB, GB)");
+    return make_error(ErrorKind::invalid_argument, "size '" + std::string(text) +
+                                                       "': unknown unit '" + std::string(unit) +
+                                                       "' (use B, KiB, MiB, GiB, KB, MB, GB)");
   }
   double bytes = parts->value * multiplier;
   if (bytes > 9e18) {
@@ -91,9 +107,9 @@ std::string format_duration(Duration d) {
     std::int64_t ns;
     const char* name;
   };
-  static constexpr Unit kUnits[] = {{3'600'000'000'000, "h"}, {60'000'000'000, "m"},
-                                    {1'000'000'000, "s"},     {1'000'000, "ms"},
-                                    {1'000, "us"},            {1, "ns"}};
+  static constexpr Unit kUnits[] = {
+      {3'600'000'000'000, "h"}, {60'000'000'000, "m"}, {1'000'000'000, "s"},
+      {1'000'000, "ms"},        {1'000, "us"},         {1, "ns"}};
   if (ns == 0) return "0s";
   for (const auto& unit : kUnits) {
     if (ns % unit.ns == 0) return std::to_string(ns / unit.ns) + unit.name;

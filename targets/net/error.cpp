@@ -7,19 +7,32 @@ namespace faultline::net {
 
 std::string_view kind_name(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::timeout: return "timeout";
-    case ErrorKind::refused: return "refused";
-    case ErrorKind::reset: return "reset";
-    case ErrorKind::closed: return "closed";
-    case ErrorKind::invalid_argument: return "invalid_argument";
-    case ErrorKind::address_in_use: return "address_in_use";
-    case ErrorKind::unreachable: return "unreachable";
-    case ErrorKind::too_large: return "too_large";
-    case ErrorKind::bad_data: return "bad_data";
-    case ErrorKind::too_many_redirects: return "too_many_redirects";
-    case ErrorKind::limit_reached: return "limit_reached";
-    case ErrorKind::not_found: return "not_found";
-    case ErrorKind::io: return "io";
+    case ErrorKind::timeout:
+      return "timeout";
+    case ErrorKind::refused:
+      return "refused";
+    case ErrorKind::reset:
+      return "reset";
+    case ErrorKind::closed:
+      return "closed";
+    case ErrorKind::invalid_argument:
+      return "invalid_argument";
+    case ErrorKind::address_in_use:
+      return "address_in_use";
+    case ErrorKind::unreachable:
+      return "unreachable";
+    case ErrorKind::too_large:
+      return "too_large";
+    case ErrorKind::bad_data:
+      return "bad_data";
+    case ErrorKind::too_many_redirects:
+      return "too_many_redirects";
+    case ErrorKind::limit_reached:
+      return "limit_reached";
+    case ErrorKind::not_found:
+      return "not_found";
+    case ErrorKind::io:
+      return "io";
   }
   return "io";
 }
@@ -36,7 +49,8 @@ ErrorKind kind_from_errno(int err) {
     case ETIMEDOUT:
     case EAGAIN:
       return ErrorKind::timeout;
-    case ECONNREFUSED: return ErrorKind::refused;
+    case ECONNREFUSED:
+      return ErrorKind::refused;
     case ECONNRESET:
     case EPIPE:
     case ECONNABORTED:
@@ -55,9 +69,12 @@ ErrorKind kind_from_errno(int err) {
     case EMFILE:
     case ENFILE:
       return ErrorKind::limit_reached;
-    case ENOENT: return ErrorKind::not_found;
-    case EMSGSIZE: return ErrorKind::too_large;
-    default: return ErrorKind::io;
+    case ENOENT:
+      return ErrorKind::not_found;
+    case EMSGSIZE:
+      return ErrorKind::too_large;
+    default:
+      return ErrorKind::io;
   }
 }
 

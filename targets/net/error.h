@@ -27,9 +27,9 @@ enum class ErrorKind {
   too_large,         // a configured limit was hit
   bad_data,          // malformed bytes from the peer
   too_many_redirects,
-  limit_reached,     // connection or thread limits
-  not_found,         // a file or resource is missing
-  io,                // any other system error
+  limit_reached,  // connection or thread limits
+  not_found,      // a file or resource is missing
+  io,             // any other system error
 };
 
 // kind_name returns the stable lower-case name of a kind ("timeout", "reset").

@@ -52,8 +52,8 @@ Status EventLoop::add(int fd, std::uint32_t events, IoCallback callback) {
 Status EventLoop::modify(int fd, std::uint32_t events) {
   auto it = handlers_.find(fd);
   if (it == handlers_.end()) {
-    return make_error(ErrorKind::invalid_argument, "epoll modify: fd " + std::to_string(fd) +
-                                                       " is not watched");
+    return make_error(ErrorKind::invalid_argument,
+                      "epoll modify: fd " + std::to_string(fd) + " is not watched");
   }
   epoll_event event{};
   event.events = events;
@@ -109,7 +109,8 @@ void EventLoop::drain_posted() {
     std::lock_guard lock(posted_mutex_);
     tasks.swap(posted_);
   }
-  for (auto& task : tasks) task();
+  for (auto& task : tasks)
+    task();
 }
 
 void EventLoop::fire_due_timers() {

@@ -134,7 +134,8 @@ Result<Fd> accept_connection(int listen_fd, Address* peer) {
                    SOCK_NONBLOCK | SOCK_CLOEXEC);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return from_errno(errno, "accept");
-  if (peer != nullptr) *peer = Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), length);
+  if (peer != nullptr)
+    *peer = Address::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), length);
   return Fd(fd);
 }
 
@@ -192,8 +193,8 @@ Status recv_exact(int fd, char* buffer, std::size_t size, Deadline deadline,
     if (!n) return tl::unexpected(n.error());
     if (*n == 0) {
       return make_error(ErrorKind::closed, std::string(context) + ": peer closed after " +
-                                               std::to_string(got) + " of " +
-                                               std::to_string(size) + " bytes");
+                                               std::to_string(got) + " of " + std::to_string(size) +
+                                               " bytes");
     }
     got += *n;
   }

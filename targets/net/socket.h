@@ -57,7 +57,8 @@ enum class Readiness { readable, writable };
 Status wait_for(int fd, Readiness readiness, Deadline deadline, std::string_view context);
 
 // send_all writes every byte (looping over partial writes) or fails.
-Status send_all(int fd, std::string_view data, Deadline deadline, std::string_view context = "send");
+Status send_all(int fd, std::string_view data, Deadline deadline,
+                std::string_view context = "send");
 
 // recv_some reads at most `capacity` bytes; 0 means the peer closed (EOF).
 Result<std::size_t> recv_some(int fd, char* buffer, std::size_t capacity, Deadline deadline,

@@ -38,7 +38,8 @@ TEST(SocketTest, SendAllAndRecvExactMoveEveryByte) {
   ASSERT_TRUE(listener);
   auto address = local_address(listener->get()).value();
   std::string payload(4 << 20, '\0');
-  for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(i * 31 + 7);
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    payload[i] = static_cast<char>(i * 31 + 7);
 
   std::string received(payload.size(), '\0');
   Status server_status;

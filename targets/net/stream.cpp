@@ -11,7 +11,8 @@ namespace {
 // to_deadline converts a SteadyClock TimePoint to a Deadline.
 Deadline to_deadline(TimePoint when) {
   if (when == kNoDeadline) return Deadline::never();
-  return Deadline::at(MonotonicClock::time_point(std::chrono::duration_cast<MonotonicClock::duration>(when)));
+  return Deadline::at(
+      MonotonicClock::time_point(std::chrono::duration_cast<MonotonicClock::duration>(when)));
 }
 
 }  // namespace

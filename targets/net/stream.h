@@ -31,8 +31,7 @@ class Stream {
   // write_all sends every byte before `deadline` or fails (timeout, reset...).
   virtual Status write_all(std::string_view bytes, TimePoint deadline) = 0;
   // read_some returns 1..capacity bytes, or 0 when the peer closed (EOF).
-  virtual Result<std::size_t> read_some(char* buffer, std::size_t capacity,
-                                        TimePoint deadline) = 0;
+  virtual Result<std::size_t> read_some(char* buffer, std::size_t capacity, TimePoint deadline) = 0;
   // readable_now: true when a read would not block (data, EOF or
   // error waiting). A pooled connection with nothing to read is still good.
   virtual bool readable_now() = 0;

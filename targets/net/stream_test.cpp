@@ -46,8 +46,8 @@ TEST(TcpDialerTest, ReadTimesOutAtTheDeadline) {
   auto listener = listen_tcp(Address::loopback(0));
   ASSERT_TRUE(listener);
   TcpDialer dialer;
-  auto stream = dialer.dial("localhost", local_address(listener->get())->port(),
-                            dialer.clock().now() + 2s);
+  auto stream =
+      dialer.dial("localhost", local_address(listener->get())->port(), dialer.clock().now() + 2s);
   ASSERT_TRUE(stream) << stream.error().to_string();
   char byte;
   auto n = (*stream)->read_some(&byte, 1, dialer.clock().now() + 30ms);

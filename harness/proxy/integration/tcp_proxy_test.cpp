@@ -103,8 +103,10 @@ TEST_F(TcpProxyTest, KeepsIntegrityAcrossAThousandConnectionsUnderSlicerAndLaten
       }
     });
   }
-  for (auto& thread : threads) thread.join();
-  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(failures[t], "") << "thread " << t;
+  for (auto& thread : threads)
+    thread.join();
+  for (int t = 0; t < kThreads; ++t)
+    EXPECT_EQ(failures[t], "") << "thread " << t;
   EXPECT_EQ(good.load(), kThreads * kPerThread);
   EXPECT_EQ(proxy_->counters().accepted, static_cast<std::uint64_t>(kThreads * kPerThread));
 }

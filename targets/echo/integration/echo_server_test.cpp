@@ -14,7 +14,9 @@
 
 namespace faultline::echo {
 
-void PrintTo(ServerModel model, std::ostream* out) { *out << model_name(model); }
+void PrintTo(ServerModel model, std::ostream* out) {
+  *out << model_name(model);
+}
 
 namespace {
 
@@ -99,7 +101,8 @@ TEST_P(EchoServerTest, ServesManyConcurrentClients) {
         return;
       }
       for (int m = 0; m < kMessages; ++m) {
-        auto message = pattern(static_cast<std::size_t>(1 + (i * 131 + m * 17) % 4000), i * 100 + m);
+        auto message =
+            pattern(static_cast<std::size_t>(1 + (i * 131 + m * 17) % 4000), i * 100 + m);
         auto echoed = client->exchange(message);
         if (!echoed || *echoed != message) {
           failures[i] = echoed ? "mismatch" : echoed.error().to_string();
@@ -109,8 +112,10 @@ TEST_P(EchoServerTest, ServesManyConcurrentClients) {
       ++good;
     });
   }
-  for (auto& t : threads) t.join();
-  for (int i = 0; i < kClients; ++i) EXPECT_EQ(failures[i], "") << "client " << i;
+  for (auto& t : threads)
+    t.join();
+  for (int i = 0; i < kClients; ++i)
+    EXPECT_EQ(failures[i], "") << "client " << i;
   EXPECT_EQ(good.load(), kClients);
   EXPECT_TRUE(wait_until([&] { return server_->counters().accepted == kClients; }));
 }
@@ -225,7 +230,8 @@ TEST(EchoClientTest, ConnectToAClosedPortIsRefusedWithTheAddress) {
 }
 
 TEST(EchoClientTest, SilentServerEndsInATimeout) {
-  auto listener = net::listen_tcp(net::Address::loopback(0));  // accepts in the kernel, never replies
+  auto listener =
+      net::listen_tcp(net::Address::loopback(0));  // accepts in the kernel, never replies
   ASSERT_TRUE(listener);
   EchoTimeouts timeouts;
   timeouts.operation = 100ms;

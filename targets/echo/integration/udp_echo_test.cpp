@@ -64,8 +64,8 @@ class ScriptedPeer {
                                reinterpret_cast<sockaddr*>(&peer), &length);
         if (n < 0) return;
         auto send = [&](const std::string& bytes) {
-          ::sendto(socket_.get(), bytes.data(), bytes.size(), 0,
-                   reinterpret_cast<sockaddr*>(&peer), length);
+          ::sendto(socket_.get(), bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&peer),
+                   length);
         };
         reply(i, std::string(buffer, static_cast<std::size_t>(n)), send);
       }

@@ -1,0 +1,233 @@
+// cli/suite_command.cpp: `faultline suite`: the failure-mode suites against the
+// built-in targets, any server by address or by command line, and the mutants.
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "harness/suites/catalog.h"
+#include "harness/suites/mutants/echo_mutants.h"
+#include "harness/suites/report.h"
+#include "harness/suites/suite.h"
+
+namespace faultline::cli {
+namespace {
+
+struct SuiteFlags {
+  std::string target;
+  std::string target_cmd;
+  std::string builtin;
+  std::string protocol;
+  std::string scenarios;
+  std::uint64_t seed = 1;
+  int repeat = 1;
+  std::string junit;
+  std::string json;
+  bool list = false;
+  bool mutants = false;
+  std::string client_mutant;
+};
+
+// Plan: one target and its protocol.
+struct Plan {
+  std::unique_ptr<suites::Target> target;
+  suites::Protocol protocol;
+  suites::RunnerOptions runner;
+};
+
+net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
+  std::vector<Plan> plans;
+  std::optional<suites::Protocol> protocol;
+  if (!flags.protocol.empty()) {
+    auto parsed = suites::parse_protocol(flags.protocol);
+    if (!parsed) return tl::unexpected(parsed.error());
+    protocol = *parsed;
+  }
+  int sources = !flags.target.empty() + !flags.target_cmd.empty() + !flags.builtin.empty();
+  if (sources > 1) {
+    return net::make_error(net::ErrorKind::invalid_argument,
+                           "give one of --target, --target-cmd and --builtin");
+  }
+  if (!flags.target.empty() || !flags.target_cmd.empty()) {
+    if (!protocol) {
+      return net::make_error(net::ErrorKind::invalid_argument,
+                             "--protocol (echo-tcp, echo-udp or http) is required with --target "
+                             "and --target-cmd");
+    }
+    Plan plan{nullptr, *protocol, {}};
+    if (!flags.target.empty()) {
+      auto address = net::Address::parse(flags.target);
+      if (!address) return tl::unexpected(address.error());
+      plan.target = std::make_unique<suites::AddressTarget>(*address);
+    } else {
+      auto command = suites::CommandTarget::create(flags.target_cmd, *protocol);
+      if (!command) return tl::unexpected(command.error());
+      plan.target = std::move(*command);
+    }
+    plans.push_back(std::move(plan));
+  } else if (!flags.builtin.empty()) {
+    std::string name = flags.builtin;
+    if (name.rfind("mutant:", 0) == 0) {
+      auto mutant = name.substr(7);
+      if (!suites::make_server_mutant(mutant)) {
+        return net::make_error(net::ErrorKind::invalid_argument,
+                               "unknown server mutant '" + mutant + "'");
+      }
+      plans.push_back(
+          {std::make_unique<suites::InProcessTarget>(
+               name,
+               [mutant] {
+                 std::shared_ptr<echo::EchoServer> server(suites::make_server_mutant(mutant));
+                 return suites::InProcessTarget::Server{[server] { return server->start(); },
+                                                        [server] { return server->address(); },
+                                                        [server] { server->stop(); }};
+               }),
+           suites::Protocol::echo_tcp,
+           {}});
+    } else if (name == "echo-tcp:epoll" || name == "echo-tcp:threads" || name == "echo-tcp") {
+      auto model = name == "echo-tcp:threads" ? "threads" : "epoll";
+      plans.push_back({suites::builtin_target(suites::Protocol::echo_tcp, model),
+                       suites::Protocol::echo_tcp,
+                       {}});
+    } else if (name == "echo-udp") {
+      plans.push_back(
+          {suites::builtin_target(suites::Protocol::echo_udp), suites::Protocol::echo_udp, {}});
+    } else if (name == "http") {
+      plans.push_back({suites::builtin_target(suites::Protocol::http), suites::Protocol::http, {}});
+    } else {
+      return net::make_error(net::ErrorKind::invalid_argument,
+                             "--builtin '" + name +
+                                 "': expected echo-tcp:epoll, echo-tcp:threads, echo-udp, http or "
+                                 "mutant:NAME");
+    }
+  } else {
+    // Every built-in target (or those of --protocol).
+    for (auto p :
+         {suites::Protocol::echo_tcp, suites::Protocol::echo_udp, suites::Protocol::http}) {
+      if (protocol && *protocol != p) continue;
+      plans.push_back({suites::builtin_target(p), p, {}});
+    }
+  }
+  if (!flags.client_mutant.empty()) {
+    auto client = suites::client_mutant(flags.client_mutant);
+    if (!client) {
+      return net::make_error(net::ErrorKind::invalid_argument,
+                             "unknown client mutant '" + flags.client_mutant + "'");
+    }
+    for (auto& plan : plans) {
+      plan.runner.echo_client = *client;
+      plan.runner.replay_extra = " --client-mutant " + flags.client_mutant;
+    }
+  }
+  return plans;
+}
+
+int write_reports(const SuiteFlags& flags, const std::vector<suites::ScenarioResult>& results) {
+  if (!flags.junit.empty()) {
+    if (auto written = suites::write_file_atomically(flags.junit, suites::to_junit(results));
+        !written) {
+      return runtime_error(written.error());
+    }
+    fmt::print("wrote JUnit XML to {}\n", flags.junit);
+  }
+  if (!flags.json.empty()) {
+    if (auto written = suites::write_file_atomically(flags.json, suites::to_json(results));
+        !written) {
+      return runtime_error(written.error());
+    }
+    fmt::print("wrote JSON to {}\n", flags.json);
+  }
+  return 0;
+}
+
+int run_suite_command(const SuiteFlags& flags) {
+  if (flags.repeat < 1) return usage_error("--repeat must be at least 1");
+  if (flags.list) {
+    for (auto p :
+         {suites::Protocol::echo_tcp, suites::Protocol::echo_udp, suites::Protocol::http}) {
+      for (const auto& s : suites::select(suites::catalog(p), flags.scenarios)) {
+        fmt::print("{:<28} {:<40} {}\n", s.name, s.profile.empty() ? "(no faults)" : s.profile,
+                   s.description);
+      }
+    }
+    return 0;
+  }
+  suites::SuiteOptions options{flags.scenarios, flags.seed, flags.repeat};
+  auto print_row = [](const suites::ScenarioResult& r) {
+    std::cout << suites::format_row(r) << std::endl;
+  };
+  if (flags.mutants) {
+    fmt::print("kill table: the echo-tcp catalog against every in-tree mutant (seed {})\n",
+               flags.seed);
+    auto rows = suites::kill_table(options, false, print_row);
+    std::cout << '\n';
+    suites::print_kill_table(rows, std::cout);
+    bool all_killed =
+        std::all_of(rows.begin(), rows.end(), [](const auto& r) { return !r.killed_by.empty(); });
+    return all_killed ? 0 : 1;
+  }
+  auto plans = make_plans(flags);
+  if (!plans) return usage_error(plans.error());
+  std::vector<suites::ScenarioResult> results;
+  for (auto& plan : *plans) {
+    if (suites::select(suites::catalog(plan.protocol), flags.scenarios).empty()) continue;
+    fmt::print("== {} ({}), seed {}{}\n", plan.target->describe(),
+               suites::protocol_name(plan.protocol), flags.seed,
+               flags.repeat > 1 ? fmt::format(", {} repeats", flags.repeat) : "");
+    std::fflush(stdout);
+    auto part = suites::run_suite(*plan.target, plan.protocol, options, plan.runner, print_row);
+    results.insert(results.end(), part.begin(), part.end());
+  }
+  if (results.empty())
+    return usage_error("--scenarios '" + flags.scenarios + "' matches no scenario");
+  std::size_t passed = 0;
+  for (const auto& r : results)
+    passed += r.passed;
+  bool header = false;
+  for (const auto& r : results) {
+    if (r.passed) continue;
+    if (!header) std::cout << "\nreplay the failures:\n";
+    header = true;
+    std::cout << "  " << r.replay << '\n';
+  }
+  fmt::print("\nsuite: {} passed, {} failed\n", passed, results.size() - passed);
+  if (int rc = write_reports(flags, results); rc != 0) return rc;
+  return passed == results.size() ? 0 : 1;
+}
+
+}  // namespace
+
+void register_suite_command(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<SuiteFlags>();
+  auto* suite = app.add_subcommand(
+      "suite",
+      "Run the failure-mode suites: each scenario puts a fault proxy in front of the target and\n"
+      "checks integrity, liveness, isolation, hygiene and clarity. With no target: every\n"
+      "built-in target. Exit status 1 when any scenario fails.");
+  suite->add_option("--target", flags->target, "a running server HOST:PORT (needs --protocol)");
+  suite->add_option("--target-cmd", flags->target_cmd,
+                    "a command that starts the server; {port} is replaced by a free port");
+  suite->add_option("--builtin", flags->builtin,
+                    "echo-tcp:epoll, echo-tcp:threads, echo-udp, http, or mutant:NAME");
+  suite->add_option("--protocol", flags->protocol, "echo-tcp, echo-udp or http");
+  suite->add_option("--scenarios", flags->scenarios,
+                    "comma-separated globs, e.g. 'echo-tcp/slicer*'");
+  suite->add_option("--seed", flags->seed, "seed for every fault (run i of --repeat uses seed+i)")
+      ->capture_default_str();
+  suite->add_option("--repeat", flags->repeat, "run the selection this many times")
+      ->capture_default_str();
+  suite->add_option("--junit", flags->junit, "write JUnit XML here");
+  suite->add_option("--json", flags->json, "write JSON here");
+  suite->add_flag("--list", flags->list, "list the scenarios and exit");
+  suite->add_flag("--mutants", flags->mutants,
+                  "run the echo-tcp catalog against every in-tree mutant and print the kill table");
+  suite->add_option("--client-mutant", flags->client_mutant,
+                    "drive the scenarios with a buggy client (one-recv-is-a-message, no-timeouts)");
+  suite->callback([flags, &exit_code] { exit_code = run_suite_command(*flags); });
+}
+
+}  // namespace faultline::cli

@@ -1,0 +1,79 @@
+// fuzz/fault_spec_fuzzer.cpp: the fault profile language (harness/fault/README.md).
+//
+// Input: profile text. Properties:
+//  - parsing never crashes; a rejected text gives an invalid_argument error
+//    with a non-empty message that names a column;
+//  - parsing the same text as a named multi-line source agrees (same profile,
+//    or an error too);
+//  - an accepted profile round-trips: parse(to_string(p)) == p, and
+//    to_string is a fixed point (the canonical text prints back unchanged);
+//  - a profile that validates for a transport builds its chains for it.
+// Dictionary: corpus/dict/fault.dict
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "fuzz/fuzz_support.h"
+#include "harness/fault/profile.h"
+
+namespace {
+
+namespace fuzz = faultline::fuzz;
+namespace fault = faultline::fault;
+namespace net = faultline::net;
+
+void fail(std::string_view text, const std::string& what) {
+  fuzz::property_failed("fault_spec_fuzzer", "spec \"" + fuzz::escape(text) + "\"\n" + what);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  fuzz::FuzzInput input(data, size);
+  const std::string_view text = input.rest();
+  const net::Result<fault::Profile> parsed = fault::parse_profile(text);
+  const net::Result<fault::Profile> from_file =
+      fault::parse_profile_text(text, fault::SpecSource{"fuzz.profile", true});
+  if (parsed.has_value() != from_file.has_value() || (parsed && !(*parsed == *from_file))) {
+    fail(text, "parse_profile and parse_profile_text disagree");
+  }
+  if (!parsed) {
+    const net::Error& error = parsed.error();
+    if (error.kind != net::ErrorKind::invalid_argument || error.message.empty() ||
+        error.message.find("column") == std::string::npos) {
+      fail(text, "unclear error: " + error.to_string());
+    }
+    if (from_file.error().message.find("fuzz.profile line ") == std::string::npos) {
+      fail(text, "a file error does not name the file and line: " + from_file.error().message);
+    }
+    return 0;
+  }
+
+  const fault::Profile& profile = *parsed;
+  const std::string canonical = profile.to_string();
+  const net::Result<fault::Profile> again = fault::parse_profile(canonical);
+  if (!again) {
+    fail(text, "canonical text \"" + fuzz::escape(canonical) +
+                   "\" does not parse: " + again.error().to_string());
+  }
+  if (!(*again == profile)) {
+    fail(text, "parse(to_string(p)) != p; canonical \"" + fuzz::escape(canonical) +
+                   "\" reads back as \"" + fuzz::escape(again->to_string()) + "\"");
+  }
+  if (again->to_string() != canonical) {
+    fail(text, "to_string is not a fixed point: \"" + fuzz::escape(canonical) + "\" -> \"" +
+                   fuzz::escape(again->to_string()) + "\"");
+  }
+  if (profile.is_empty() != canonical.empty()) fail(text, "empty profile <=> empty text broken");
+
+  for (fault::Transport transport : {fault::Transport::stream, fault::Transport::datagram}) {
+    if (!profile.validate_for(transport)) continue;
+    for (std::uint64_t connection = 0; connection < 2; ++connection) {
+      (void)profile.connection_policy(/*seed=*/7, connection);
+      (void)profile.make_chain(fault::Direction::up, 7, connection, transport);
+      (void)profile.make_chain(fault::Direction::down, 7, connection, transport);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,121 @@
+// fuzz/http_split_fuzzer.cpp: split invariance of http::Parser. Parsing a
+// stream in one piece and in fuzzer-chosen pieces must give the same
+// messages, or the same error (code and byte offset), the same upgrade bytes
+// and the same state at the end: the promise at the top of parser.h.
+//
+// Input: [flags][mode][splits][2 bytes per split point...][stream...]
+//   flags   lenient flags and limits (fuzz/http_fuzz_support.h)
+//   mode    bit 0 responses (else requests); bit 1 finish() at the end;
+//           bits 2-7 up to three requests the responses answer (2 bits each:
+//           1 GET, 2 HEAD, 3 CONNECT, 0 ends the list)
+//   splits  bits 0-5 the number of split points (0-63), each a big-endian
+//           offset taken modulo the stream size + 1 (so empty pieces happen);
+//           bit 6 also compares a one-byte-at-a-time run; bit 7 also
+//           compares a run that takes messages and upgrade bytes after every
+//           piece, as a server loop does (unless the whole run hit
+//           max_pending_messages or the upgrade-bytes bound, which only a
+//           reader that never takes anything can)
+// Dictionary: corpus/dict/http.dict
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fuzz/http_fuzz_support.h"
+
+namespace {
+
+namespace fuzz = faultline::fuzz;
+namespace http = faultline::http;
+
+// parse_popping: parse_pieces, but taking messages after every feed.
+fuzz::ParseOutcome parse_popping(http::MessageType type, const http::ParserOptions& options,
+                                 const std::vector<fuzz::ExpectedMethod>& expected,
+                                 const std::vector<std::string_view>& pieces, bool finish) {
+  http::Parser parser(type, options);
+  for (fuzz::ExpectedMethod method : expected)
+    parser.expect_response_to(fuzz::method_name(method));
+  fuzz::ParseOutcome outcome;
+  auto take = [&] {
+    while (std::optional<http::Message> message = parser.next())
+      outcome.messages.push_back(std::move(*message));
+    outcome.upgrade_data += parser.take_upgrade_data();
+  };
+  bool failed = false;
+  for (std::string_view piece : pieces) {
+    failed = !parser.feed(piece);
+    take();
+    if (failed) break;
+  }
+  if (!failed && finish) (void)parser.finish();
+  take();
+  outcome.error = parser.error();
+  outcome.upgraded = parser.upgraded();
+  outcome.in_progress = parser.message_in_progress();
+  return outcome;
+}
+
+std::string pieces_text(const std::vector<std::string_view>& pieces) {
+  std::string out;
+  for (std::string_view piece : pieces)
+    out += "  \"" + fuzz::escape(piece) + "\"\n";
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  fuzz::FuzzInput input(data, size);
+  const http::ParserOptions options = fuzz::parser_options_from_byte(input.byte());
+  const std::uint8_t mode = input.byte();
+  const std::uint8_t splits = input.byte();
+  const auto type = (mode & 0x01) != 0 ? http::MessageType::response : http::MessageType::request;
+  const bool finish = (mode & 0x02) != 0;
+  const auto expected = fuzz::expected_methods_from_byte(static_cast<std::uint8_t>(mode >> 2));
+  std::vector<std::size_t> offsets;
+  for (int i = 0; i < (splits & 0x3f); ++i)
+    offsets.push_back(input.u16());
+  const std::string_view stream = input.rest();
+  for (std::size_t& offset : offsets)
+    offset %= stream.size() + 1;
+  std::sort(offsets.begin(), offsets.end());
+
+  std::vector<std::string_view> pieces;
+  std::size_t from = 0;
+  for (std::size_t offset : offsets) {
+    pieces.push_back(stream.substr(from, offset - from));
+    from = offset;
+  }
+  pieces.push_back(stream.substr(from));
+
+  const fuzz::ParseOutcome whole = fuzz::parse_pieces(type, options, expected, {stream}, finish);
+  auto compare = [&](const fuzz::ParseOutcome& other, const std::vector<std::string_view>& used,
+                     const char* how) {
+    if (whole == other) return;
+    fuzz::property_failed("http_split_fuzzer",
+                          std::string("parsing in pieces (") + how +
+                              ") differs from parsing in one piece\nmode " +
+                              fuzz::describe(options) + (finish ? " finish" : "") + "\npieces:\n" +
+                              pieces_text(used) + "in one piece: " + fuzz::describe(whole) +
+                              "in pieces: " + fuzz::describe(other));
+  };
+  compare(fuzz::parse_pieces(type, options, expected, pieces, finish), pieces, "kept");
+  // Taking messages and upgrade bytes frees the room their limits bound, so
+  // a reader that takes them can go on where one that doesn't must stop.
+  const bool whole_hit_a_taking_limit =
+      whole.error &&
+      (whole.error->code == http::ParseErrorCode::too_many_pending ||
+       (whole.upgraded && whole.error->code == http::ParseErrorCode::body_too_large));
+  if ((splits & 0x80) != 0 && !whole_hit_a_taking_limit) {
+    compare(parse_popping(type, options, expected, pieces, finish), pieces, "taken after each");
+  }
+  if ((splits & 0x40) != 0) {
+    std::vector<std::string_view> bytes;
+    for (std::size_t i = 0; i < stream.size(); ++i)
+      bytes.push_back(stream.substr(i, 1));
+    compare(fuzz::parse_pieces(type, options, expected, bytes, finish), {stream},
+            "one byte at a time");
+  }
+  return 0;
+}

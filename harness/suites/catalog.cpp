@@ -1,0 +1,176 @@
+#include "harness/suites/catalog.h"
+
+#include <string>
+
+namespace faultline::suites {
+namespace {
+
+using namespace std::chrono_literals;
+using net::ErrorKind;
+
+Scenario make(std::string name, Protocol protocol, std::string profile, Workload workload,
+              std::vector<ErrorKind> expected, net::Duration deadline, std::string description,
+              std::size_t max_message_bytes = 3000) {
+  Scenario s;
+  s.name = std::move(name);
+  s.protocol = protocol;
+  s.profile = std::move(profile);
+  s.workload = workload;
+  s.expected_errors = std::move(expected);
+  s.deadline = deadline;
+  s.description = std::move(description);
+  s.max_message_bytes = max_message_bytes;
+  return s;
+}
+
+std::vector<Scenario> echo_tcp() {
+  const auto P = Protocol::echo_tcp;
+  return {
+      make("echo-tcp/baseline", P, "", Workload::exchange, {}, 10s,
+           "no faults: every message echoed whole"),
+      make("echo-tcp/slicer-1-byte", P, "slicer min=1B max=1B delay=1ms", Workload::exchange, {},
+           20s, "partial reads and writes: one byte per segment, so a multibyte character is split",
+           200),
+      make("echo-tcp/slicer-small", P, "slicer min=1B max=7B delay=100us", Workload::exchange, {},
+           20s, "partial reads and writes of 1..7 bytes"),
+      make("echo-tcp/latency", P, "latency delay=20ms jitter=10ms", Workload::exchange, {}, 20s,
+           "a slow peer: 10..30 ms each way"),
+      make("echo-tcp/bandwidth", P, "bandwidth rate=2MiB/s", Workload::large, {}, 20s,
+           "a slow link: 2 MiB/s both ways for a 3 MiB payload", 3 << 20),
+      make("echo-tcp/slow-reader", P, "bandwidth rate=4MiB/s dir=down", Workload::large, {}, 20s,
+           "the client reads slower than it sends 8 MiB: the server's socket buffer fills, and "
+           "it must finish its partial writes",
+           8 << 20),
+      make("echo-tcp/large-payload", P, "", Workload::large, {}, 20s,
+           "8 MiB in one exchange: partial writes everywhere", 8 << 20),
+      make("echo-tcp/retransmit", P, "retransmit rate=10% rto=20ms", Workload::exchange, {}, 20s,
+           "dropped packets as TCP shows them: retransmission stalls"),
+      make("echo-tcp/half-close", P, "bandwidth rate=4MiB/s dir=down", Workload::half_close, {},
+           20s,
+           "the client sends 8 MiB, then FIN, while replies drain slowly: every byte still owed "
+           "at the FIN must arrive",
+           8 << 20),
+      make("echo-tcp/stall", P, "stall dir=down", Workload::exchange, {ErrorKind::timeout}, 10s,
+           "a blackholed reply: the client must time out, not hang"),
+      make("echo-tcp/stall-then-close", P, "stall close_after=300ms dir=down", Workload::exchange,
+           {ErrorKind::closed, ErrorKind::timeout}, 10s,
+           "a stall ended by a FIN: closed (or timed out), never a hang"),
+      make("echo-tcp/reset-mid-stream", P, "reset after=1KiB dir=down", Workload::large,
+           {ErrorKind::reset}, 10s, "an RST in the middle of the reply", 1 << 20),
+      make("echo-tcp/limit-data", P, "limit_data after=1KiB dir=down", Workload::large,
+           {ErrorKind::closed}, 10s, "the connection closes after 1 KiB of reply", 1 << 20),
+      make("echo-tcp/refused", P, "down mode=refuse", Workload::exchange, {ErrorKind::refused}, 10s,
+           "nothing listens: connection refused"),
+      make("echo-tcp/blackhole", P, "down mode=blackhole", Workload::exchange, {ErrorKind::timeout},
+           10s, "connections accepted and never answered"),
+      make("echo-tcp/isolation", P, "", Workload::isolation, {}, 15s,
+           "one client connects, sends half a message and never reads: the others must be served"),
+      make("echo-tcp/hygiene-resets", P, "reset after=100B", Workload::hygiene, {}, 30s,
+           "200 connections reset mid-stream: the server's fd count must settle back"),
+  };
+}
+
+std::vector<Scenario> echo_udp() {
+  const auto P = Protocol::echo_udp;
+  return {
+      make("echo-udp/baseline", P, "", Workload::datagrams, {}, 10s, "no faults"),
+      make("echo-udp/drop", P, "drop rate=20%", Workload::datagrams, {}, 20s,
+           "20% of datagrams lost each way: the client retries"),
+      make("echo-udp/duplicate", P, "duplicate rate=50%", Workload::datagrams, {}, 10s,
+           "duplicated datagrams: each reply matched once"),
+      make("echo-udp/reorder", P, "reorder rate=30% delay=5ms", Workload::datagrams, {}, 10s,
+           "reordered datagrams: stale replies discarded"),
+      make("echo-udp/truncate", P, "truncate rate=20%", Workload::datagrams, {}, 20s,
+           "truncated datagrams: damaged replies discarded, the request retried"),
+      make("echo-udp/corrupt", P, "corrupt rate=2% per=chunk", Workload::datagrams, {}, 20s,
+           "bit flips: damaged replies discarded, the request retried"),
+      make("echo-udp/latency", P, "latency delay=10ms jitter=5ms", Workload::datagrams, {}, 20s,
+           "a slow path"),
+      make("echo-udp/blackhole", P, "drop rate=100%", Workload::datagrams, {ErrorKind::timeout},
+           10s, "every datagram lost: a timeout after bounded retries"),
+  };
+}
+
+std::vector<Scenario> http() {
+  const auto P = Protocol::http;
+  return {
+      make("http/baseline-get", P, "", Workload::http_get, {}, 10s,
+           "GET /get?key=value: 200 with the argument echoed"),
+      make("http/baseline-post", P, "", Workload::http_post, {}, 10s,
+           "POST /post with JSON: 200 with the JSON echoed"),
+      make("http/partial-io", P, "slicer min=1B max=5B delay=200us", Workload::http_post, {}, 20s,
+           "requests and responses in 1..5-byte pieces"),
+      make("http/slow-body", P, "bandwidth rate=64KiB/s dir=down", Workload::http_get, {}, 20s,
+           "a slow response body"),
+      make("http/truncated-body", P, "limit_data after=150B dir=down", Workload::http_get,
+           {ErrorKind::closed, ErrorKind::bad_data}, 10s,
+           "the response is cut off mid-body: a clear error, not a short body"),
+      make("http/server-reset", P, "reset after=60B dir=down", Workload::http_get,
+           {ErrorKind::reset}, 10s, "the server side resets mid-response"),
+      make("http/stall", P, "stall dir=down", Workload::http_get, {ErrorKind::timeout}, 10s,
+           "no response byte ever: a timeout inside the deadline"),
+      make("http/stale-keepalive", P, "", Workload::http_keepalive_stale, {}, 10s,
+           "the server closes an idle pooled connection: the next request retries on a fresh one"),
+      make("http/slow-headers", P, "", Workload::http_slow_headers, {}, 20s,
+           "a slowloris client trickles header bytes: other clients are still served"),
+      make("http/refused", P, "down mode=refuse", Workload::http_get, {ErrorKind::refused}, 10s,
+           "nothing listens: connection refused"),
+  };
+}
+
+}  // namespace
+
+std::vector<Scenario> catalog(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::echo_tcp:
+      return echo_tcp();
+    case Protocol::echo_udp:
+      return echo_udp();
+    case Protocol::http:
+      return http();
+  }
+  return {};
+}
+
+bool glob_match(std::string_view pattern, std::string_view name) {
+  // Iterative wildcard match with backtracking to the last '*'.
+  std::size_t p = 0, n = 0, star = std::string_view::npos, mark = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
+      ++p;
+      ++n;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = n;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      n = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*')
+    ++p;
+  return p == pattern.size();
+}
+
+std::vector<Scenario> select(const std::vector<Scenario>& scenarios, std::string_view globs) {
+  if (globs.empty()) return scenarios;
+  std::vector<Scenario> out;
+  for (const auto& scenario : scenarios) {
+    std::string_view rest = globs;
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      auto glob = rest.substr(0, comma);
+      if (!glob.empty() && glob_match(glob, scenario.name)) {
+        out.push_back(scenario);
+        break;
+      }
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return out;
+}
+
+}  // namespace faultline::suites

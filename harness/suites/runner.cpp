@@ -1,0 +1,197 @@
+#include "harness/suites/runner.h"
+
+#include <algorithm>
+#include <future>
+#include <thread>
+
+#include <fmt/core.h>
+
+#include "harness/proxy/tcp_proxy.h"
+#include "harness/proxy/udp_proxy.h"
+#include "harness/suites/workload.h"
+
+namespace faultline::suites {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool expected(const Scenario& scenario, net::ErrorKind kind) {
+  return std::find(scenario.expected_errors.begin(), scenario.expected_errors.end(), kind) !=
+         scenario.expected_errors.end();
+}
+
+std::string kinds(const Scenario& scenario) {
+  std::string out;
+  for (auto kind : scenario.expected_errors) {
+    if (!out.empty()) out += " or ";
+    out += net::kind_name(kind);
+  }
+  return out;
+}
+
+}  // namespace
+
+EchoClientUnderTest reference_echo_client() {
+  return EchoClientUnderTest{
+      "reference",
+      [](const net::Address& address, const std::vector<std::string>& messages,
+         const echo::EchoTimeouts& timeouts) -> net::Result<std::vector<std::string>> {
+        auto client = echo::TcpEchoClient::connect(address, timeouts);
+        if (!client) return tl::unexpected(client.error());
+        std::vector<std::string> replies;
+        for (const auto& message : messages) {
+          auto reply = client->exchange(message);
+          if (!reply) return tl::unexpected(reply.error());
+          replies.push_back(std::move(*reply));
+        }
+        return replies;
+      }};
+}
+
+void judge(const Scenario& scenario, const Outcome& outcome, ScenarioResult& result) {
+  result.detail = outcome.detail;
+  if (outcome.broken) {
+    result.passed = false;
+    result.broken = *outcome.broken;
+    return;
+  }
+  if (!outcome.status) {
+    const auto& error = outcome.status.error();
+    if (expected(scenario, error.kind)) {
+      result.passed = true;
+      result.detail = "failed as it should: " + error.to_string();
+      return;
+    }
+    result.passed = false;
+    if (!scenario.expected_errors.empty()) {
+      result.broken = Invariant::clarity;
+      result.detail = fmt::format("expected {} but got {}", kinds(scenario), error.to_string());
+    } else {
+      // A fault-free outcome was due: a timeout means it did not get done, any
+      // other error means bytes went missing.
+      result.broken =
+          error.kind == net::ErrorKind::timeout ? Invariant::liveness : Invariant::integrity;
+      result.detail = error.to_string();
+    }
+    return;
+  }
+  if (!scenario.expected_errors.empty()) {
+    result.passed = false;
+    result.broken = Invariant::clarity;
+    result.detail =
+        fmt::format("expected {} but the workload succeeded ({})", kinds(scenario), outcome.detail);
+    return;
+  }
+  result.passed = true;
+}
+
+ScenarioResult Runner::run(const Scenario& scenario, std::uint64_t seed) {
+  ScenarioResult result;
+  result.scenario = scenario.name;
+  result.target =
+      target_.describe() +
+      (options_.echo_client.name == "reference" ? "" : " with client " + options_.echo_client.name);
+  result.seed = seed;
+  result.replay = fmt::format("faultline suite {} --protocol {} --scenarios '{}' --seed {}{}",
+                              target_.replay_flags(), protocol_name(protocol_), scenario.name, seed,
+                              options_.replay_extra);
+  const auto started = net::MonotonicClock::now();
+  auto finish = [&] { result.elapsed = net::MonotonicClock::now() - started; };
+
+  if (auto up = target_.start(); !up) {
+    result.broken = Invariant::liveness;
+    result.detail = "target did not start: " + up.error().to_string();
+    finish();
+    return result;
+  }
+  auto profile = fault::parse_profile(scenario.profile);
+  auto transport =
+      protocol_ == Protocol::echo_udp ? fault::Transport::datagram : fault::Transport::stream;
+  if (!profile || !profile->validate_for(transport)) {
+    result.broken = Invariant::clarity;
+    result.detail = "scenario profile is invalid: " +
+                    (profile ? profile->validate_for(transport).error().to_string()
+                             : profile.error().to_string());
+    finish();
+    return result;
+  }
+
+  std::unique_ptr<proxy::TcpProxy> tcp;
+  std::unique_ptr<proxy::UdpProxy> udp;
+  WorkloadContext context;
+  context.direct = target_.address();
+  context.target = &target_;
+  context.echo_client = &options_.echo_client;
+  context.seed = seed;
+  context.deadline = scenario.deadline;
+  if (protocol_ == Protocol::echo_udp) {
+    proxy::UdpProxyOptions options;
+    options.upstream = target_.address();
+    options.seed = seed;
+    udp = std::make_unique<proxy::UdpProxy>(options, *profile);
+    if (auto up = udp->start(); !up) {
+      result.broken = Invariant::liveness;
+      result.detail = "proxy did not start: " + up.error().to_string();
+      finish();
+      return result;
+    }
+    context.via = udp->address();
+  } else {
+    proxy::ProxyOptions options;
+    options.upstream = target_.address();
+    options.seed = seed;
+    // Small windows: a slow direction pushes back on the target quickly, so a
+    // target that mishandles partial writes or owed bytes shows it.
+    options.socket_buffer_bytes = 64 * 1024;
+    tcp = std::make_unique<proxy::TcpProxy>(options, *profile);
+    if (auto up = tcp->start(); !up) {
+      result.broken = Invariant::liveness;
+      result.detail = "proxy did not start: " + up.error().to_string();
+      finish();
+      return result;
+    }
+    context.via = tcp->address();
+    context.close_proxied_connections = [proxy = tcp.get()] { proxy->close_connections(); };
+  }
+
+  std::promise<Outcome> promise;
+  auto future = promise.get_future();
+  std::thread worker([&] {
+    Outcome outcome;
+    switch (protocol_) {
+      case Protocol::echo_tcp:
+        outcome = run_echo_tcp_workload(scenario, context);
+        break;
+      case Protocol::echo_udp:
+        outcome = run_echo_udp_workload(scenario, context);
+        break;
+      case Protocol::http:
+        outcome = run_http_workload(scenario, context);
+        break;
+    }
+    promise.set_value(std::move(outcome));
+  });
+  const auto grace = 2s;
+  if (future.wait_for(scenario.deadline + grace) != std::future_status::ready) {
+    result.passed = false;
+    result.broken = Invariant::liveness;
+    result.detail =
+        fmt::format("no outcome within the {}s deadline: the client hung",
+                    std::chrono::duration_cast<std::chrono::seconds>(scenario.deadline).count());
+    // Stopping the proxy closes every proxied connection: a client blocked
+    // reading one returns.
+    if (tcp) tcp->stop();
+    if (udp) udp->stop();
+    worker.join();
+    finish();
+    return result;
+  }
+  worker.join();
+  judge(scenario, future.get(), result);
+  if (tcp) tcp->stop();
+  if (udp) udp->stop();
+  finish();
+  return result;
+}
+
+}  // namespace faultline::suites

@@ -1,0 +1,50 @@
+// harness/suites/runner.h: runs scenarios against a target and judges them.
+//
+// For each scenario: a fault proxy (TCP or UDP, real sockets) with the
+// scenario's profile and seed goes in front of the target; the workload runs
+// through it on its own thread; the runner waits at most the scenario's
+// deadline (plus a grace). A workload still running then is a liveness
+// failure: the proxy is stopped, which unblocks any client stuck in a read.
+//
+//   suites::Runner runner(target, suites::Protocol::echo_tcp);
+//   auto result = runner.run(scenario, /*seed=*/7);
+//   if (!result.passed) std::cout << result.detail << "\n  replay: " << result.replay;
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/suites/echo_client_under_test.h"
+#include "harness/suites/scenario.h"
+#include "harness/suites/target.h"
+
+namespace faultline::suites {
+
+// RunnerOptions: how results name themselves and what drives the workloads.
+struct RunnerOptions {
+  // The echo client the workloads use: the reference one, or a mutant.
+  EchoClientUnderTest echo_client = reference_echo_client();
+  // Extra flags for the replay command (a client mutant's name, say).
+  std::string replay_extra;
+};
+
+// Runner: see the file comment.
+class Runner {
+ public:
+  Runner(Target& target, Protocol protocol, RunnerOptions options = {})
+      : target_(target), protocol_(protocol), options_(std::move(options)) {}
+
+  ScenarioResult run(const Scenario& scenario, std::uint64_t seed);
+
+ private:
+  Target& target_;
+  Protocol protocol_;
+  RunnerOptions options_;
+};
+
+// judge: the verdict on a workload's outcome for a scenario (exposed for tests).
+struct Outcome;
+void judge(const Scenario& scenario, const Outcome& outcome, ScenarioResult& result);
+
+}  // namespace faultline::suites

@@ -1,0 +1,68 @@
+#include "harness/suites/scenario.h"
+
+namespace faultline::suites {
+
+std::string_view protocol_name(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::echo_tcp:
+      return "echo-tcp";
+    case Protocol::echo_udp:
+      return "echo-udp";
+    case Protocol::http:
+      return "http";
+  }
+  return "echo-tcp";
+}
+
+net::Result<Protocol> parse_protocol(std::string_view text) {
+  if (text == "echo-tcp") return Protocol::echo_tcp;
+  if (text == "echo-udp") return Protocol::echo_udp;
+  if (text == "http") return Protocol::http;
+  return net::make_error(
+      net::ErrorKind::invalid_argument,
+      "protocol '" + std::string(text) + "': expected echo-tcp, echo-udp or http");
+}
+
+std::string_view workload_name(Workload workload) {
+  switch (workload) {
+    case Workload::exchange:
+      return "exchange";
+    case Workload::large:
+      return "large";
+    case Workload::half_close:
+      return "half-close";
+    case Workload::isolation:
+      return "isolation";
+    case Workload::hygiene:
+      return "hygiene";
+    case Workload::datagrams:
+      return "datagrams";
+    case Workload::http_get:
+      return "http-get";
+    case Workload::http_post:
+      return "http-post";
+    case Workload::http_keepalive_stale:
+      return "http-keepalive-stale";
+    case Workload::http_slow_headers:
+      return "http-slow-headers";
+  }
+  return "exchange";
+}
+
+std::string_view invariant_name(Invariant invariant) {
+  switch (invariant) {
+    case Invariant::integrity:
+      return "integrity";
+    case Invariant::liveness:
+      return "liveness";
+    case Invariant::isolation:
+      return "isolation";
+    case Invariant::hygiene:
+      return "hygiene";
+    case Invariant::clarity:
+      return "clarity";
+  }
+  return "integrity";
+}
+
+}  // namespace faultline::suites

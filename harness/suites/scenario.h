@@ -1,0 +1,80 @@
+// harness/suites/scenario.h: what a failure-mode scenario is, and what a run
+// of one produces.
+//
+// A scenario = a fault profile + a workload + invariants + a deadline. The
+// runner puts a fault proxy (real sockets) with the profile in front of the
+// target, runs the workload's clients through it, and checks the invariants:
+//
+//   integrity  every byte back, in order, or a clear error
+//   liveness   done, or a named error, inside the deadline
+//   isolation  a bad peer does not hurt the other clients
+//   hygiene    fd count bounded after many faulty connections
+//   clarity    the error kind matches the fault (timeout vs reset vs refused ...)
+//
+//   Scenario s{.name = "echo-tcp/slicer-1-byte", .protocol = Protocol::echo_tcp,
+//              .profile = "slicer min=1B max=1B", .workload = Workload::exchange};
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "targets/net/deadline.h"
+#include "targets/net/error.h"
+
+namespace faultline::suites {
+
+// Protocol: what the target speaks.
+enum class Protocol { echo_tcp, echo_udp, http };
+std::string_view protocol_name(Protocol protocol);
+net::Result<Protocol> parse_protocol(std::string_view text);
+
+// Workload: what the clients do.
+enum class Workload {
+  exchange,    // clients x messages, each echoed whole (the Korean greeting among them)
+  large,       // one multi-MiB payload (partial writes, backpressure)
+  half_close,  // send, FIN, read to the end: owed bytes must arrive
+  isolation,   // one client misbehaves (holds the server, never reads); others must be served
+  hygiene,     // many connections ended by faults, then fd count must settle and service go on
+  datagrams,   // UDP exchanges with retries
+  http_get,    // HTTP GET /get?key=value through the session
+  http_post,   // HTTP POST /post with JSON
+  http_keepalive_stale,  // a pooled connection the server closed must be retried transparently
+  http_slow_headers,     // a slowloris client must not stop others being served
+};
+std::string_view workload_name(Workload workload);
+
+// Invariant: which property a failure broke.
+enum class Invariant { integrity, liveness, isolation, hygiene, clarity };
+std::string_view invariant_name(Invariant invariant);
+
+// Scenario: one entry of the catalog.
+struct Scenario {
+  std::string name;  // "echo-tcp/slicer-1-byte": protocol/short-name, stable for --scenarios
+  Protocol protocol = Protocol::echo_tcp;
+  std::string profile;  // fault spec text; "" = no faults
+  Workload workload = Workload::exchange;
+  // Clarity: the error kinds that are a correct outcome under this fault. Empty
+  // means the workload must succeed.
+  std::vector<net::ErrorKind> expected_errors;
+  net::Duration deadline = std::chrono::seconds(10);
+  std::string description;
+  // Largest message of an exchange workload (sizes are seeded, 1..this); the
+  // payload size of the large and half-close workloads.
+  std::size_t max_message_bytes = 3000;
+};
+
+// ScenarioResult: the outcome of one scenario run.
+struct ScenarioResult {
+  std::string scenario;
+  std::string target;
+  bool passed = false;
+  Invariant broken = Invariant::integrity;  // meaningful when !passed
+  std::string detail;                       // what happened, in a sentence
+  std::uint64_t seed = 0;
+  net::Duration elapsed{0};
+  std::string replay;  // the command that replays this run
+};
+
+}  // namespace faultline::suites

@@ -1,0 +1,69 @@
+// harness/suites/workload.h: what the clients of a scenario do, and what they report.
+//
+// A workload runs against `via` (the fault proxy in front of the target) and
+// may also reach the target directly (`direct`) to check that service goes on.
+// It returns an Outcome: the client's final status (an error is judged against
+// the scenario's expected kinds by the runner) and any invariant the workload
+// saw broken itself (integrity mismatch, isolation, hygiene).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "harness/fault/rng.h"
+#include "harness/suites/echo_client_under_test.h"
+#include "harness/suites/scenario.h"
+#include "harness/suites/target.h"
+
+namespace faultline::suites {
+
+// WorkloadContext: where and how a workload runs.
+struct WorkloadContext {
+  net::Address via;
+  net::Address direct;
+  Target* target = nullptr;
+  const EchoClientUnderTest* echo_client = nullptr;
+  std::uint64_t seed = 0;
+  net::Duration deadline{0};
+  // close_proxied_connections: ends every connection through the proxy with a
+  // FIN, as a server closing its idle keep-alive connections would.
+  std::function<void()> close_proxied_connections;
+};
+
+// Outcome: what the workload observed.
+struct Outcome {
+  net::Status status;               // the client's result
+  std::optional<Invariant> broken;  // an invariant the workload itself saw broken
+  std::string detail;
+};
+
+// broken: an outcome where the workload saw `invariant` broken.
+inline Outcome broken(Invariant invariant, std::string detail) {
+  Outcome out;
+  out.broken = invariant;
+  out.detail = std::move(detail);
+  return out;
+}
+
+// failed_with: an outcome where the client ended in `error` (judged later).
+inline Outcome failed_with(net::Error error) {
+  Outcome out;
+  out.detail = error.to_string();
+  out.status = tl::unexpected(std::move(error));
+  return out;
+}
+
+Outcome run_echo_tcp_workload(const Scenario& scenario, const WorkloadContext& context);
+Outcome run_echo_udp_workload(const Scenario& scenario, const WorkloadContext& context);
+Outcome run_http_workload(const Scenario& scenario, const WorkloadContext& context);
+
+// payloads: seeded UTF-8 messages: the Korean greeting, then `count - 1` of
+// sizes in [1, max_size].
+std::vector<std::string> payloads(std::uint64_t seed, std::size_t count, std::size_t max_size);
+
+// utf8_text: `size` bytes of valid UTF-8 text mixing 1- to 4-byte characters.
+std::string utf8_text(fault::Rng& rng, std::size_t size);
+
+}  // namespace faultline::suites
