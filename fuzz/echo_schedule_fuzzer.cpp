@@ -58,8 +58,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fuzz::escape(message) + "\"\n" + outcome_text(run) + "\nreplay: faultline sim echo --seed " +
       std::to_string(seed) + " --fault '" + schedule.text + "'" +
       (is_printable(message) ? " --message '" + message + "'" : "") + " --trace";
-  auto fail = [&](const std::string& what) {
-    fuzz::property_failed("echo_schedule_fuzzer", what + "\n" + context);
+  auto fail = [&](std::string_view property, const std::string& detail = {}) {
+    fuzz::property_failed("echo_schedule_fuzzer", property, detail + context);
   };
 
   if (run.reply) {
@@ -73,8 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool known_issue =
         schedule.stall_end_may_be_held && error.kind == net::ErrorKind::timeout;
     if (!schedule.allows(error.kind) && !known_issue) {
-      fail(std::string("no fault in the schedule explains a '") +
-           std::string(net::kind_name(error.kind)) + "' error");
+      fail("no fault in the schedule explains the error's kind",
+           "kind: " + std::string(net::kind_name(error.kind)) + "\n");
     }
   }
   if (run.elapsed > kDeadline) fail("the outcome came after the deadline");
@@ -88,7 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                        run.reply.error().message == again.reply.error().message);
   if (!same_outcome || run.trace_hash != again.trace_hash || run.elapsed != again.elapsed ||
       run.events != again.events) {
-    fail("not deterministic: the second run gave " + outcome_text(again));
+    fail("not deterministic", "the second run gave " + outcome_text(again) + "\n");
   }
   return 0;
 }

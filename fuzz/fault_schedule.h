@@ -133,11 +133,11 @@ inline Schedule read_schedule(FuzzInput& input, int max_clauses, std::string_vie
   }
   net::Result<fault::Profile> profile = fault::parse_profile(schedule.text);
   if (!profile) {
-    property_failed(fuzzer, "the schedule table made a profile the parser rejects: \"" +
-                                schedule.text + "\": " + profile.error().to_string());
+    property_failed(fuzzer, "the schedule table made a profile the parser rejects",
+                    "\"" + schedule.text + "\": " + profile.error().to_string());
   }
   if (!profile->validate_for(fault::Transport::stream)) {
-    property_failed(fuzzer, "the schedule table made a non-stream profile: " + schedule.text);
+    property_failed(fuzzer, "the schedule table made a non-stream profile", schedule.text);
   }
   schedule.profile = std::move(*profile);
   return schedule;

@@ -23,8 +23,9 @@ namespace fuzz = faultline::fuzz;
 namespace fault = faultline::fault;
 namespace net = faultline::net;
 
-void fail(std::string_view text, const std::string& what) {
-  fuzz::property_failed("fault_spec_fuzzer", "spec \"" + fuzz::escape(text) + "\"\n" + what);
+void fail(std::string_view text, std::string_view property, const std::string& detail = {}) {
+  fuzz::property_failed("fault_spec_fuzzer", property,
+                        "spec \"" + fuzz::escape(text) + "\"\n" + detail);
 }
 
 }  // namespace
@@ -42,10 +43,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const net::Error& error = parsed.error();
     if (error.kind != net::ErrorKind::invalid_argument || error.message.empty() ||
         error.message.find("column") == std::string::npos) {
-      fail(text, "unclear error: " + error.to_string());
+      fail(text, "unclear error", error.to_string());
     }
     if (from_file.error().message.find("fuzz.profile line ") == std::string::npos) {
-      fail(text, "a file error does not name the file and line: " + from_file.error().message);
+      fail(text, "a file error does not name the file and line", from_file.error().message);
     }
     return 0;
   }
@@ -53,17 +54,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const fault::Profile& profile = *parsed;
   const std::string canonical = profile.to_string();
   const net::Result<fault::Profile> again = fault::parse_profile(canonical);
-  if (!again) {
-    fail(text, "canonical text \"" + fuzz::escape(canonical) +
-                   "\" does not parse: " + again.error().to_string());
-  }
+  const std::string shown = "canonical \"" + fuzz::escape(canonical) + "\"\n";
+  if (!again) fail(text, "the canonical text does not parse", shown + again.error().to_string());
   if (!(*again == profile)) {
-    fail(text, "parse(to_string(p)) != p; canonical \"" + fuzz::escape(canonical) +
-                   "\" reads back as \"" + fuzz::escape(again->to_string()) + "\"");
+    fail(text, "parse(to_string(p)) != p",
+         shown + "reads back as \"" + fuzz::escape(again->to_string()) + "\"");
   }
   if (again->to_string() != canonical) {
-    fail(text, "to_string is not a fixed point: \"" + fuzz::escape(canonical) + "\" -> \"" +
-                   fuzz::escape(again->to_string()) + "\"");
+    fail(text, "to_string is not a fixed point",
+         shown + "prints back as \"" + fuzz::escape(again->to_string()) + "\"");
   }
   if (profile.is_empty() != canonical.empty()) fail(text, "empty profile <=> empty text broken");
 

@@ -5,7 +5,9 @@
 //     fuzz::FuzzInput input(data, size);
 //     const std::uint8_t flags = input.byte();         // 0 once the input is used up
 //     std::string_view rest = input.rest();
-//     if (parse(rest) != parse(rest)) fuzz::property_failed("url", "parse is not a function");
+//     if (parse(rest) != parse(rest)) {
+//       fuzz::property_failed("url_fuzzer", "parse is not a function", fuzz::escape(rest));
+//     }
 //     return 0;
 //   }
 //
@@ -98,10 +100,14 @@ inline std::string escape(std::string_view bytes, std::size_t max_bytes = 512) {
   return out;
 }
 
-// property_failed prints "<fuzzer>: property violated: <what>" and traps.
-[[noreturn]] inline void property_failed(std::string_view fuzzer, const std::string& what) {
-  std::fprintf(stderr, "\n==== %.*s: property violated ====\n%s\n", static_cast<int>(fuzzer.size()),
-               fuzzer.data(), what.c_str());
+// property_failed prints which property broke and the details, then traps.
+// `property` names the property in words that stay the same from input to
+// input (crash triage deduplicates on it); `details` shows this input.
+[[noreturn]] inline void property_failed(std::string_view fuzzer, std::string_view property,
+                                         const std::string& details = {}) {
+  std::fprintf(stderr, "\n==== %.*s: property violated ====\nproperty: %.*s\n%s\n",
+               static_cast<int>(fuzzer.size()), fuzzer.data(), static_cast<int>(property.size()),
+               property.data(), details.c_str());
   std::fflush(stderr);
   __builtin_trap();
 }

@@ -170,17 +170,19 @@ bool any_message_up_to_divergence(const Disagreement& d, bool (*test)(const http
   return false;
 }
 
-// has_empty_coding_list_element: a Transfer-Encoding value with an empty
-// list element (",chunked", "gzip,,chunked", "chunked,").
-bool has_empty_coding_list_element(const http::Message& m) {
-  for (std::string_view value : m.headers_named("Transfer-Encoding")) {
-    std::string compact;
-    for (char c : value) {
-      if (c != ' ' && c != '\t') compact += c;
-    }
-    if (compact.starts_with(',') || compact.ends_with(',') ||
-        compact.find(",,") != std::string::npos) {
-      return true;
+// has_empty_list_element: a Transfer-Encoding or Connection line that is
+// empty or has an empty list element (",chunked", "gzip,,chunked", ",close").
+bool has_empty_list_element(const http::Message& m) {
+  for (std::string_view name : {"Transfer-Encoding", "Connection"}) {
+    for (std::string_view value : m.headers_named(name)) {
+      std::string compact;
+      for (char c : value) {
+        if (c != ' ' && c != '\t') compact += c;
+      }
+      if (compact.empty() || compact.starts_with(',') || compact.ends_with(',') ||
+          compact.find(",,") != std::string::npos) {
+        return true;
+      }
     }
   }
   return false;
@@ -211,8 +213,9 @@ bool has_transfer_encoding_prefix_name(const http::Message& m) {
 }
 
 // known_class: the documented class a disagreement belongs to, or "".
-// Benign classes first, then the known issues (fuzz/known_issues.h) that
-// show up as disagreements. Keep in step with docs/fuzzing.md.
+// Benign classes (B*) and the known issues (KI-*, fuzz/known_issues.h) that
+// show up as disagreements; the first that fits wins. Keep in step with
+// docs/fuzzing.md.
 std::string_view known_class(const Disagreement& d) {
   const http::Message* ours = d.our_message();
   // B1: RFC 9112 section 5 drops whitespace after a field value; http-parser keeps it.
@@ -256,12 +259,18 @@ std::string_view known_class(const Disagreement& d) {
       ours->method == "PRI") {
     return "B6 method_table";
   }
-  // B7: list syntax (RFC 9110 section 5.6.1): llhttp ignores empty list
-  // elements (",chunked") and takes the codings as ending in chunked;
-  // http-parser 2.9 does not: it rejects such a request, and reads such a
-  // response until EOF.
-  if (any_message_up_to_divergence(d, has_empty_coding_list_element)) {
-    return "B7 transfer_coding_list_syntax";
+  // KI-2 first: an empty Transfer-Encoding is an empty list too, but strict
+  // mode should not accept it with Content-Length (fuzz/known_issues.h).
+  if (ours != nullptr && d.http_parser_rejects() && fuzz::only_empty_transfer_encoding(*ours)) {
+    return fuzz::kEmptyTransferEncoding;
+  }
+  // B7: list syntax (RFC 9110 section 5.6.1): recipients ignore empty list
+  // elements, and field lines of the same name form one list. llhttp does:
+  // ",chunked" and "chunked" plus an empty Transfer-Encoding line are
+  // chunked, ",close" closes. http-parser 2.9 does not: it rejects such a
+  // request, reads such a response to EOF, or keeps such a connection.
+  if (any_message_up_to_divergence(d, has_empty_list_element)) {
+    return "B7 list_syntax_empty_elements";
   }
   // B8: http-parser 2.9 takes a header whose name only starts with
   // "Transfer-Encoding" ("Transfer-EncodingX: y") for Transfer-Encoding.
@@ -278,9 +287,6 @@ std::string_view known_class(const Disagreement& d) {
   }
   if (any_message_up_to_divergence(d, fuzz::is_status_not_three_digits)) {
     return fuzz::kStatusNotThreeDigits;
-  }
-  if (ours != nullptr && d.http_parser_rejects() && fuzz::only_empty_transfer_encoding(*ours)) {
-    return fuzz::kEmptyTransferEncoding;
   }
   if (ours != nullptr && fuzz::is_http09_message(*ours)) {
     return fuzz::kHttp09Message;
@@ -333,11 +339,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   return 0;
 #else
   if (!known.empty()) return 0;
-  fuzz::property_failed("http_differential_fuzzer",
-                        "unknown disagreement class '" + full_signature + "' at message " +
-                            std::to_string(index) + "\ninput \"" + fuzz::escape(stream) +
-                            "\"\nllhttp (" + fuzz::describe(options) +
-                            "): " + focus(ours.messages, index, fuzz::describe(ours)) +
-                            "http-parser 2.9: " + focus(theirs.messages, index, describe(theirs)));
+  fuzz::property_failed(
+      "http_differential_fuzzer", "an unknown disagreement class: " + full_signature,
+      "at message " + std::to_string(index) + "\ninput \"" + fuzz::escape(stream) + "\"\nllhttp (" +
+          fuzz::describe(options) + "): " + focus(ours.messages, index, fuzz::describe(ours)) +
+          "http-parser 2.9: " + focus(theirs.messages, index, describe(theirs)));
 #endif
 }

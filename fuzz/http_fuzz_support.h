@@ -5,7 +5,8 @@
 //   http::ParserOptions options = fuzz::parser_options_from_byte(input.byte());
 //   fuzz::ParseOutcome whole = fuzz::parse_pieces(type, options, expected, {stream}, true);
 //   fuzz::ParseOutcome split = fuzz::parse_pieces(type, options, expected, pieces, true);
-//   if (!(whole == split)) fuzz::property_failed("http_split", fuzz::diff(whole, split));
+//   if (!(whole == split)) fuzz::property_failed("http_split_fuzzer", "pieces differ",
+//   fuzz::describe(split));
 //
 // Control byte (the first input byte of every HTTP parser fuzzer): bit i
 // switches on one lenient flag, each independently of the others, so every

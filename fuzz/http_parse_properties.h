@@ -78,12 +78,12 @@ inline void check_parse_properties(std::string_view fuzzer, http::MessageType ty
   // 1. Errors.
   if (const std::optional<http::ParseError>& error = parser.error()) {
     if (error->offset > stream.size() || error->llhttp_name.empty() || error->to_string().empty()) {
-      property_failed(fuzzer, context + "malformed error: " + error->to_string());
+      property_failed(fuzzer, "malformed error", context + error->to_string());
     }
     const http::ParseResult again = parser.feed("GET / HTTP/1.1\r\n\r\n");
     const http::ParseResult at_end = parser.finish();
     if (again || at_end || !(again.error() == *error) || !(at_end.error() == *error)) {
-      property_failed(fuzzer, context + "error not sticky: " + error->to_string());
+      property_failed(fuzzer, "error not sticky", context + error->to_string());
     }
   }
 
@@ -99,13 +99,13 @@ inline void check_parse_properties(std::string_view fuzzer, http::MessageType ty
     if (m.headers.size() + m.trailers.size() > limits.max_header_count ||
         m.target.size() > limits.max_url_length || m.reason.size() > limits.max_reason_length ||
         m.body.size() > limits.max_body_bytes) {
-      property_failed(fuzzer, where + "a limit was exceeded");
+      property_failed(fuzzer, "a limit was exceeded", where);
     }
-    if (m.type != type) property_failed(fuzzer, where + "wrong message type");
+    if (m.type != type) property_failed(fuzzer, "wrong message type", where);
     for (const http::Header& header : m.headers) {
       // Names are checked in every mode: a name is a non-empty token.
       if (header.name.empty() || detail::has_byte(header.name, std::string_view(" \t\r\n:\0", 6))) {
-        property_failed(fuzzer, where + "header name is not a token: " + escape(header.name));
+        property_failed(fuzzer, "header name is not a token", where + escape(header.name));
       }
     }
 
@@ -114,27 +114,27 @@ inline void check_parse_properties(std::string_view fuzzer, http::MessageType ty
       for (const http::Headers* lines : {&m.headers, &m.trailers}) {
         for (const http::Header& header : *lines) {
           if (detail::has_byte(header.value, std::string_view("\r\n\0", 3))) {
-            property_failed(fuzzer, where + "strict mode accepted CR, LF or NUL in a value");
+            property_failed(fuzzer, "strict mode accepted CR, LF or NUL in a value", where);
           }
         }
       }
       if (m.content_length && m.header("Transfer-Encoding") && !only_empty_transfer_encoding(m)) {
-        property_failed(fuzzer,
-                        where + "strict mode accepted Content-Length with Transfer-Encoding");
+        property_failed(fuzzer, "strict mode accepted Content-Length with Transfer-Encoding",
+                        where);
       }
       if (m.type == http::MessageType::response && (m.status_code < 100 || m.status_code > 999) &&
           !is_status_not_three_digits(m)) {
-        property_failed(fuzzer, where + "strict mode accepted a status code outside 100-999");
+        property_failed(fuzzer, "strict mode accepted a status code outside 100-999", where);
       }
       if (m.version_major < 1 && !is_http09_message(m)) {
-        property_failed(fuzzer, where + "strict mode accepted an HTTP/0.x message");
+        property_failed(fuzzer, "strict mode accepted an HTTP/0.x message", where);
       }
       if (m.headers_named("Content-Length").size() > 1) {
-        property_failed(fuzzer, where + "strict mode accepted two Content-Length lines");
+        property_failed(fuzzer, "strict mode accepted two Content-Length lines", where);
       }
       if (detail::body_is_framed_by_length(m, expectations[i]) &&
           m.body.size() != *m.content_length) {
-        property_failed(fuzzer, where + "body length differs from Content-Length");
+        property_failed(fuzzer, "body length differs from Content-Length", where);
       }
     }
 
@@ -150,7 +150,7 @@ inline void check_parse_properties(std::string_view fuzzer, http::MessageType ty
     const std::string round_trip =
         where + "serialized \"" + escape(wire) + "\"\nparsed again as " + describe(again);
     if (again.messages.empty() || !(again.messages.front() == m)) {
-      property_failed(fuzzer, round_trip + "round trip changed the message");
+      property_failed(fuzzer, "round trip changed the message", round_trip);
     }
     // A response without a body by its status or request (HEAD, 204, 304,
     // 1xx, CONNECT 2xx) but with chunked framing headers gets a last-chunk
@@ -164,7 +164,7 @@ inline void check_parse_properties(std::string_view fuzzer, http::MessageType ty
     const bool clean_end = !again.error || known_parse_issue(again, wire.size());
     if (!serializer_adds_framing && !m.upgrade &&
         (again.messages.size() != 1 || !clean_end || again.in_progress)) {
-      property_failed(fuzzer, round_trip + "round trip left extra bytes or an error");
+      property_failed(fuzzer, "round trip left extra bytes or an error", round_trip);
     }
   }
 }

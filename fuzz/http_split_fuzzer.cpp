@@ -93,12 +93,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto compare = [&](const fuzz::ParseOutcome& other, const std::vector<std::string_view>& used,
                      const char* how) {
     if (whole == other) return;
-    fuzz::property_failed("http_split_fuzzer",
-                          std::string("parsing in pieces (") + how +
-                              ") differs from parsing in one piece\nmode " +
-                              fuzz::describe(options) + (finish ? " finish" : "") + "\npieces:\n" +
-                              pieces_text(used) + "in one piece: " + fuzz::describe(whole) +
-                              "in pieces: " + fuzz::describe(other));
+    fuzz::property_failed(
+        "http_split_fuzzer",
+        std::string("parsing in pieces (") + how + ") differs from parsing in one piece",
+        "mode " + fuzz::describe(options) + (finish ? " finish" : "") + "\npieces:\n" +
+            pieces_text(used) + "in one piece: " + fuzz::describe(whole) +
+            "in pieces: " + fuzz::describe(other));
   };
   compare(fuzz::parse_pieces(type, options, expected, pieces, finish), pieces, "kept");
   // Taking messages and upgrade bytes frees the room their limits bound, so

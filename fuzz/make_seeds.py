@@ -285,6 +285,19 @@ def http_seeds():
     write("http_request", "known_issue_empty_transfer_encoding",
           b"\x00POST / HTTP/1.1\r\nTransfer-Encoding:\r\nContent-Length: 3\r\n\r\nabc")
     write("http_request", "known_issue_http09_connect_empty_target", b"\x00CONNECT \r\n\r\n\xff")
+    # KI-7: a bare CR swallows the byte after it (no property catches it yet).
+    for name, data in [
+            ("known_issue_bare_cr_hides_content_length",
+             b"GET / HTTP/1.1\r\nX: \rContent-Length: 5\r\n\r\nhello"),
+            ("known_issue_bare_cr_ends_header_block",
+             b"GET / HTTP/1.1\r\nHost: a\r\n\rXGET /x HTTP/1.1\r\n\r\n"),
+            ("known_issue_bare_cr_after_empty_value", b"GET / HTTP/1.1\r\nX:\rY\r\n\r\n"),
+            ("known_issue_bare_cr_chunk_size",
+             b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\rXabc\r\n0\r\n\r\n")]:
+        write("http_request", name, b"\x00" + data)
+        write("http_differential", "request_" + name, b"\x00" + data)
+        write("http_split", "request_" + name, split_input(0, False, True, [], [len(data) // 2],
+                                                          0xC0) + data)
     write("http_response", "known_issue_status_not_three_digits",
           b"\x00\x01HTTP/1.1 \r\r\nHTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n")
     write("http_response", "known_issue_stale_content_length.lenient",
@@ -477,6 +490,9 @@ CLIENT = [
                                         "Content-Length: 0", ""))),
     ("redirect_elsewhere", client_input(crlf("HTTP/1.1 301 Moved", "Location: http://other/x",
                                              "Content-Length: 0", ""))),
+    ("post_redirect_becomes_get", client_input(crlf("HTTP/1.1 301 Moved",
+                                                    "Location: http://other/x",
+                                                    "Content-Length: 0", ""), method=2)),
     ("redirect_https", client_input(crlf("HTTP/1.1 308 Moved", "Location: https://server/",
                                          "Content-Length: 0", ""))),
     ("retry_503", client_input(crlf("HTTP/1.1 503 Busy", "Retry-After: 1", "Content-Length: 0",

@@ -25,8 +25,8 @@ namespace fuzz = faultline::fuzz;
 namespace http = faultline::http;
 namespace net = faultline::net;
 
-void fail(std::string_view text, const std::string& what) {
-  fuzz::property_failed("url_fuzzer", "input \"" + fuzz::escape(text) + "\"\n" + what);
+void fail(std::string_view text, std::string_view property, const std::string& detail = {}) {
+  fuzz::property_failed("url_fuzzer", property, "input \"" + fuzz::escape(text) + "\"\n" + detail);
 }
 
 bool is_clean(std::string_view text) {
@@ -39,30 +39,25 @@ bool is_clean(std::string_view text) {
 
 // check_url: the properties every Url from the library has.
 void check_url(std::string_view input, const http::Url& url, std::string_view how) {
-  const std::string where = std::string(how) + " ";
   const std::string text = url.to_string();
+  const std::string shown = std::string(how) + " gave \"" + fuzz::escape(text) + "\"\n";
   if (url.host.empty() || url.port == 0 || url.path.empty() || url.path.front() != '/') {
-    fail(input, where + "gave an incomplete Url: " + fuzz::escape(text));
+    fail(input, "an incomplete Url", shown);
   }
   for (char c : url.host) {
-    if (c >= 'A' && c <= 'Z') fail(input, where + "gave an upper-case host: " + url.host);
+    if (c >= 'A' && c <= 'Z') fail(input, "an upper-case host", shown);
   }
-  if (!is_clean(text)) fail(input, where + "composed unclean text: \"" + fuzz::escape(text) + "\"");
+  if (!is_clean(text)) fail(input, "a composed URL with a space, control byte or '#'", shown);
   const net::Result<http::Url> again = http::Url::parse(text);
-  if (!again) {
-    fail(input, where + "composed \"" + fuzz::escape(text) +
-                    "\", which does not parse: " + again.error().to_string());
-  }
+  if (!again) fail(input, "a composed URL does not parse", shown + again.error().to_string());
   if (!(*again == url)) {
-    fail(input, where + "composed \"" + fuzz::escape(text) + "\", which parses back as \"" +
-                    fuzz::escape(again->to_string()) + "\" (another Url)");
+    fail(input, "parse(to_string(u)) != u",
+         shown + "which parses back as \"" + fuzz::escape(again->to_string()) + "\"");
   }
-  if (again->to_string() != text) {
-    fail(input, where + "to_string is not a fixed point: \"" + fuzz::escape(text) + "\"");
-  }
+  if (again->to_string() != text) fail(input, "to_string is not a fixed point", shown);
   const std::string target = url.request_target();
   if (target.empty() || target.front() != '/' || !is_clean(target)) {
-    fail(input, where + "gave a bad request-target \"" + fuzz::escape(target) + "\"");
+    fail(input, "a bad request-target", shown + "target \"" + fuzz::escape(target) + "\"");
   }
 }
 
@@ -75,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (net::Result<http::Url> url = http::Url::parse(text)) {
     check_url(text, *url, "parse");
   } else if (url.error().message.empty() || url.error().kind != net::ErrorKind::invalid_argument) {
-    fail(text, "unclear parse error: " + url.error().to_string());
+    fail(text, "an unclear parse error", url.error().to_string());
   }
 
   static const http::Url kBase = http::Url::parse("http://example.com:8080/a/b/c?q=1").value();
@@ -93,12 +88,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string query = http::encode_query(params);
   const net::Result<http::QueryParams> parsed_query = http::parse_query(query);
   if (!parsed_query || *parsed_query != params) {
-    fail(text, "parse_query(encode_query(p)) != p for \"" + fuzz::escape(query) + "\"");
+    fail(text, "parse_query(encode_query(p)) != p", "query \"" + fuzz::escape(query) + "\"");
   }
 
   const std::string path = http::remove_dot_segments("/" + std::string(text));
   if (http::remove_dot_segments(path) != path) {
-    fail(text, "remove_dot_segments is not idempotent: \"" + fuzz::escape(path) + "\"");
+    fail(text, "remove_dot_segments is not idempotent", "path \"" + fuzz::escape(path) + "\"");
   }
   return 0;
 }

@@ -175,6 +175,12 @@ CrashSignature crash_signature(std::string_view report) {
       signature.kind = kind_of(line);
       continue;
     }
+    // fuzz::property_failed's second line names the property.
+    if (signature.kind.starts_with("property violated") && line.starts_with("property: ") &&
+        signature.kind.find(": ") == std::string::npos) {
+      signature.kind += ": " + line.substr(10);
+      continue;
+    }
     if (stack_done) continue;
     Frame frame;
     if (!parse_frame(line, &frame)) {
@@ -182,10 +188,12 @@ CrashSignature crash_signature(std::string_view report) {
       continue;
     }
     in_stack = true;
-    if (frame.function == "LLVMFuzzerTestOneInput" && !signature.frames.empty()) {
-      stack_done = true;
-      continue;
-    }
+    // The harness is the last frame that counts: below it are libFuzzer,
+    // the standalone driver, main. It counts itself only when nothing above
+    // it does (a property violation in the fuzzer's own code).
+    const bool harness = frame.function == "LLVMFuzzerTestOneInput";
+    if (harness) stack_done = true;
+    if (harness && !signature.frames.empty()) continue;
     if (is_runtime_frame(frame) || signature.frames.size() >= kSignatureFrames) continue;
     std::string text = frame.function;
     if (signature.frames.empty() && frame.location.find('/') != std::string::npos) {

@@ -42,7 +42,8 @@ TEST(CrashSignature, IgnoresAddressesAndLaterStacks) {
 TEST(CrashSignature, SkipsRuntimeFramesOfAPropertyViolation) {
   const CrashSignature s = crash_signature(R"(
 ==== http_split_fuzzer: property violated ====
-parsing in pieces differs
+property: parsing in pieces (kept) differs from parsing in one piece
+mode lenient={} limits=roomy
 ==21110== ERROR: libFuzzer: deadly signal
     #0 0x1 in __sanitizer_print_stack_trace (/b/x+0xfd)
     #1 0x2 in fuzzer::PrintStackTrace() (/b/x+0x70)
@@ -50,8 +51,12 @@ parsing in pieces differs
     #4 0x5 in faultline::fuzz::property_failed(std::basic_string_view<char>, std::string const&) /s/fuzz/fuzz_support.h:106:3
     #5 0x6 in LLVMFuzzerTestOneInput /s/fuzz/http_split_fuzzer.cpp:110:5
     #6 0x7 in fuzzer::Fuzzer::ExecuteCallback(unsigned char const*, unsigned long) (/b/x+0x57)
+    #7 0x8 in main (/b/x+0x58)
+    #8 0x9 in _start (/b/x+0x59)
 )");
-  EXPECT_EQ(s.kind, "property violated in http_split_fuzzer");
+  EXPECT_EQ(s.kind,
+            "property violated in http_split_fuzzer: parsing in pieces (kept) differs from "
+            "parsing in one piece");
   ASSERT_EQ(s.frames.size(), 1u);
   EXPECT_EQ(s.frames[0], "LLVMFuzzerTestOneInput (http_split_fuzzer.cpp:110)");
 }
