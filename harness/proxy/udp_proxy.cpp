@@ -122,25 +122,30 @@ void UdpProxy::client_ready() {
                        [this, key](std::uint32_t) { upstream_ready(key); });
       ++sessions_count_;
       it = sessions_.emplace(key, std::move(session)).first;
-      // Idle expiry, re-armed lazily from last_activity.
-      auto check = std::make_shared<std::function<void()>>();
-      *check = [this, key, check] {
-        auto found = sessions_.find(key);
-        if (found == sessions_.end()) return;
-        auto idle = net::MonotonicClock::now() - found->second->last_activity;
-        if (idle >= options_.session_idle) {
-          close_session(key);
-        } else {
-          loop_->add_timer(options_.session_idle - idle, [check] { (*check)(); });
-        }
-      };
-      loop_->add_timer(options_.session_idle, [check] { (*check)(); });
+      arm_idle_timer(key, options_.session_idle);
     }
     Session& session = *it->second;
     session.last_activity = net::MonotonicClock::now();
     enqueue(session, session.up, fault::Direction::up,
             std::string(buffer.data(), static_cast<std::size_t>(n)));
   }
+}
+
+void UdpProxy::arm_idle_timer(const std::string& key, net::Duration after) {
+  auto it = sessions_.find(key);
+  if (it == sessions_.end()) return;
+  // One timer per session, re-armed lazily: traffic only moves last_activity.
+  it->second->idle_timer = loop_->add_timer(after, [this, key] {
+    auto found = sessions_.find(key);
+    if (found == sessions_.end()) return;
+    found->second->idle_timer = 0;
+    auto idle = net::MonotonicClock::now() - found->second->last_activity;
+    if (idle >= options_.session_idle) {
+      close_session(key);
+    } else {
+      arm_idle_timer(key, options_.session_idle - idle);
+    }
+  });
 }
 
 void UdpProxy::upstream_ready(const std::string& key) {
@@ -212,6 +217,7 @@ void UdpProxy::close_session(const std::string& key) {
   for (Queue* q : {&session.up, &session.down}) {
     if (q->timer) loop_->cancel_timer(q->timer);
   }
+  if (session.idle_timer) loop_->cancel_timer(session.idle_timer);
   loop_->remove(session.upstream.get());
   sessions_.erase(it);
 }

@@ -78,10 +78,12 @@ class UdpProxy {
     Queue up;
     Queue down;
     net::MonotonicClock::time_point last_activity;
+    net::EventLoop::TimerId idle_timer = 0;
   };
 
   void client_ready();
   void upstream_ready(const std::string& key);
+  void arm_idle_timer(const std::string& key, net::Duration after);
   void enqueue(Session& session, Queue& queue, fault::Direction which, std::string datagram);
   void deliver(const std::string& key, fault::Direction which);
   void close_session(const std::string& key);
