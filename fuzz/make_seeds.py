@@ -315,7 +315,8 @@ def http_seeds():
     write("http_differential", "response_known_issue_status_not_three_digits",
           b"\x01HTTP/1.1  2\r\r\n")
     write("http_client", "known_issue_status_not_three_digits",
-          client_input("HTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n"))
+          client_input("HTTP/1.1 20 OK\r\nContent-Length: 2\r\n\r\nhi"
+                       "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nyes"))
     write("http_request", "browser_get.tight_limits", bytes([TIGHT]) + BROWSER_GET.encode())
     write("http_request", "browser_get.all_lenient", bytes([LENIENT_ALL]) + BROWSER_GET.encode())
     write("http_split", "request_browser_get.bytewise", split_input(0, False, True, [], [], 0x40)

@@ -398,8 +398,9 @@ net::Result<TargetReport> run_target(const CampaignOptions& options, const FuzzT
                                  " before fuzzing (see " + report.log_file + ")");
     }
     // Fork mode goes on past crashes by itself; a plain run stops at the
-    // first one, so start it again while time is left.
-    if (options.jobs > 1 || log.artifacts().empty()) break;
+    // first one, so start it again while time is left, unless it crashed
+    // before fuzzing began (a corpus input crashes: it would again).
+    if (options.jobs > 1 || log.artifacts().empty() || !log.fuzzing_started()) break;
   }
   report.seconds = seconds_since(start);
   report.execs = execs_before;

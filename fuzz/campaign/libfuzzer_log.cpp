@@ -55,7 +55,9 @@ std::optional<Progress> parse_status_line(std::string_view line) {
     rest = rest.substr(0, rest.find(' '));
     progress.corpus_bytes = size_with_unit(rest);
   }
-  progress.exec_per_sec = number_after(line, "exec/s:").value_or(0);
+  // Plain runs print "exec/s: 123", fork mode (LLVM 14) "exec/s 123".
+  progress.exec_per_sec =
+      number_after(line, "exec/s:").value_or(number_after(line, "exec/s ").value_or(0));
   progress.rss_mb = number_after(line, "rss:").value_or(0);
   // Fork mode: "oom/timeout/crash: 0/1/2".
   if (const std::size_t at = line.find("oom/timeout/crash:"); at != std::string_view::npos) {
@@ -94,6 +96,8 @@ bool LibFuzzerLog::add(std::string_view line) {
     if (progress->corpus_bytes == 0) progress->corpus_bytes = progress_.corpus_bytes;
     progress_ = *progress;
     saw_status_ = true;
+    const bool fork_mode = line.find(": cov:") != std::string_view::npos;
+    if (fork_mode || line.find("INITED") != std::string_view::npos) fuzzing_started_ = true;
     return true;
   }
   if (std::optional<std::string> artifact = parse_artifact_line(line)) {

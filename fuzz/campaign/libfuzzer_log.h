@@ -8,7 +8,7 @@
 //
 // Understands the status lines of plain runs ("#N\tNEW|REDUCE|pulse|INITED|
 // DONE cov: ... ft: ... corp: U/SIZE ... exec/s: E rss: RMb"), of fork mode
-// ("#N: cov: C ft: F corp: U exec/s: E oom/timeout/crash: a/b/c time: Ts
+// ("#N: cov: C ft: F corp: U exec/s E oom/timeout/crash: a/b/c time: Ts
 // job: J"), artifact lines and -print_final_stats lines.
 #pragma once
 
@@ -57,12 +57,15 @@ class LibFuzzerLog {
   const FinalStats& final_stats() const { return final_; }
   const std::vector<std::string>& artifacts() const { return artifacts_; }
   bool saw_status() const { return saw_status_; }
+  // fuzzing_started: the seed corpus has run ("INITED"; fork mode: any status).
+  bool fuzzing_started() const { return fuzzing_started_; }
 
  private:
   Progress progress_;
   FinalStats final_;
   std::vector<std::string> artifacts_;
   bool saw_status_ = false;
+  bool fuzzing_started_ = false;
 };
 
 }  // namespace faultline::fuzz

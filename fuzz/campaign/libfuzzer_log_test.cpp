@@ -29,7 +29,7 @@ TEST(LibFuzzerLog, ReadsInitedLinesWithByteSizes) {
 
 TEST(LibFuzzerLog, ReadsForkModeLines) {
   const auto p = parse_status_line(
-      "#1203883: cov: 509 ft: 2229 corp: 370 exec/s: 16445 oom/timeout/crash: 1/2/3 time: 74s "
+      "#1203883: cov: 509 ft: 2229 corp: 370 exec/s 16445 oom/timeout/crash: 1/2/3 time: 74s "
       "job: 12 dft_time: 0");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->execs, 1203883u);
@@ -53,7 +53,10 @@ TEST(LibFuzzerLog, FindsArtifacts) {
 
 TEST(LibFuzzerLog, AccumulatesARun) {
   LibFuzzerLog log;
+  EXPECT_TRUE(log.add("#2\tpulse  cov: 9 ft: 10 corp: 1/1b exec/s: 0 rss: 30Mb"));
+  EXPECT_FALSE(log.fuzzing_started());
   EXPECT_TRUE(log.add("#2\tINITED cov: 10 ft: 11 corp: 1/1b exec/s: 0 rss: 30Mb"));
+  EXPECT_TRUE(log.fuzzing_started());
   EXPECT_FALSE(log.add("artifact_prefix='./'; Test unit written to ./crash-1"));
   EXPECT_TRUE(log.add("#100: cov: 12 ft: 13 corp: 2 exec/s: 50 oom/timeout/crash: 0/0/1 time: 1s"));
   log.add("stat::number_of_executed_units: 4242");
