@@ -18,12 +18,10 @@ net::Status EpollEchoServer::start() {
   auto loop = net::EventLoop::create();
   if (!loop) return tl::unexpected(loop.error());
   loop_ = std::move(*loop);
-  auto listener = net::listen_tcp(options_.listen);
+  auto listener = net::listen_bound(options_.listen);
   if (!listener) return tl::unexpected(listener.error());
-  listener_ = std::move(*listener);
-  auto bound = net::local_address(listener_.get());
-  if (!bound) return tl::unexpected(bound.error());
-  address_ = *bound;
+  listener_ = std::move(listener->fd);
+  address_ = listener->address;
   auto added = loop_->add(listener_.get(), EPOLLIN, [this](std::uint32_t) { accept_ready(); });
   if (!added) return added;
   thread_ = std::thread([this] { (void)loop_->run(); });

@@ -21,12 +21,10 @@ net::Status ThreadedEchoServer::start() {
   }
   stop_event_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!stop_event_) return net::from_errno(errno, "eventfd");
-  auto listener = net::listen_tcp(options_.listen);
+  auto listener = net::listen_bound(options_.listen);
   if (!listener) return tl::unexpected(listener.error());
-  listener_ = std::move(*listener);
-  auto bound = net::local_address(listener_.get());
-  if (!bound) return tl::unexpected(bound.error());
-  address_ = *bound;
+  listener_ = std::move(listener->fd);
+  address_ = listener->address;
   acceptor_ = std::thread([this] { accept_loop(); });
   return {};
 }

@@ -88,6 +88,14 @@ Result<Fd> listen_tcp(const Address& address, ListenOptions options) {
   return fd;
 }
 
+Result<BoundListener> listen_bound(const Address& address, ListenOptions options) {
+  auto fd = listen_tcp(address, options);
+  if (!fd) return tl::unexpected(fd.error());
+  auto bound = local_address(fd->get());
+  if (!bound) return tl::unexpected(bound.error());
+  return BoundListener{std::move(*fd), *bound};
+}
+
 Result<Fd> udp_socket(const Address& peer) {
   Fd fd(::socket(peer.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return from_errno(errno, with_address("udp socket for", peer));

@@ -29,6 +29,16 @@ struct ListenOptions {
 // listen_tcp binds and listens; port 0 picks a free port (see local_address).
 Result<Fd> listen_tcp(const Address& address, ListenOptions options = {});
 
+// BoundListener: a listening socket and the address it really got (the port
+// the kernel picked when asked for port 0).
+struct BoundListener {
+  Fd fd;
+  Address address;
+};
+
+// listen_bound is listen_tcp followed by local_address, as every server needs.
+Result<BoundListener> listen_bound(const Address& address, ListenOptions options = {});
+
 // bind_udp binds a datagram socket.
 Result<Fd> bind_udp(const Address& address);
 

@@ -18,6 +18,13 @@ TEST(SocketTest, ListenOnPortZeroPicksAPort) {
   EXPECT_NE(bound->port(), 0);
 }
 
+TEST(SocketTest, ListenBoundReportsThePickedAddress) {
+  auto listener = listen_bound(Address::loopback(0));
+  ASSERT_TRUE(listener) << listener.error().to_string();
+  EXPECT_NE(listener->address.port(), 0);
+  EXPECT_EQ(local_address(listener->fd.get()).value(), listener->address);
+}
+
 TEST(SocketTest, ConnectToClosedPortIsRefused) {
   // Bind a port, then close it, so nothing listens there.
   std::uint16_t port;

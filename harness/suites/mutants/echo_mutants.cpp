@@ -26,10 +26,10 @@ class BlockingServer : public echo::EchoServer {
   ~BlockingServer() override { stop(); }
   net::Status start() override {
     stop_event_.reset(::eventfd(0, EFD_CLOEXEC));
-    auto listener = net::listen_tcp(net::Address::loopback(0));
+    auto listener = net::listen_bound(net::Address::loopback(0));
     if (!listener) return tl::unexpected(listener.error());
-    listener_ = std::move(*listener);
-    address_ = net::local_address(listener_.get()).value();
+    listener_ = std::move(listener->fd);
+    address_ = listener->address;
     acceptor_ = std::thread([this] { accept_loop(); });
     return {};
   }
