@@ -69,10 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     const net::Error& error = run.reply.error();
     if (error.message.empty()) fail("an error without a message");
-    // Known issue KI-6 (fuzz/fault_schedule.h), tolerated until fixed.
-    const bool known_issue =
-        schedule.stall_end_may_be_held && error.kind == net::ErrorKind::timeout;
-    if (!schedule.allows(error.kind) && !known_issue) {
+    if (!schedule.allows(error.kind)) {
       fail("no fault in the schedule explains the error's kind",
            "kind: " + std::string(net::kind_name(error.kind)) + "\n");
     }

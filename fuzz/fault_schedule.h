@@ -31,13 +31,6 @@ struct Schedule {
   fault::Profile profile;
   std::set<net::ErrorKind> explained_errors;  // error kinds some fault can cause
   bool may_corrupt = false;                   // bytes may arrive changed (same length)
-  // Known issue KI-6 (docs/fuzzing.md): a stage after a stall with
-  // close_after/reset_after ("stall after=4B close_after=10s dir=up; latency
-  // delay=1ms") holds the stall's End forever: stages order a passed-through
-  // End after the last release they emitted, kNever for the held bytes. The
-  // connection is never closed or reset and the exchange times out.
-  // Reproducer: corpus/echo_schedule/known_issue_stall_end_held.
-  bool stall_end_may_be_held = false;
 
   bool allows(net::ErrorKind kind) const { return explained_errors.count(kind) != 0; }
 };
@@ -109,7 +102,6 @@ inline Schedule read_schedule(FuzzInput& input, int max_clauses, std::string_vie
   Schedule schedule;
   const int clauses = input.byte() % (max_clauses + 1);
   bool has_down = false;
-  bool stall_with_end = false;
   for (int i = 0; i < clauses; ++i) {
     const int kind = input.byte() % kFaultKinds;
     const std::uint8_t a = input.byte();
@@ -118,10 +110,7 @@ inline Schedule read_schedule(FuzzInput& input, int max_clauses, std::string_vie
     const bool is_down = kind == kFaultKinds - 1;
     if (is_down && has_down) continue;  // at most one down clause per profile
     has_down = has_down || is_down;
-    const bool after_stall_end = stall_with_end;
     std::string clause = clause_text(kind, a, b, schedule);
-    if (kind == 3 && b % 3 != 0) stall_with_end = true;
-    if (after_stall_end) schedule.stall_end_may_be_held = true;
     if (!is_down) {
       static constexpr const char* kDirections[] = {"", " dir=up", " dir=down", ""};
       clause += kDirections[flags & 0x03];

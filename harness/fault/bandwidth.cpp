@@ -54,6 +54,10 @@ Time BandwidthStage::transmit(std::uint64_t bytes) {
 }
 
 void BandwidthStage::on_chunk(Chunk chunk, Time now, Output& out) {
+  if (chunk.release == kNever) {
+    out.chunks.push_back(std::move(chunk));  // held upstream: it never uses the link
+    return;
+  }
   start(std::max(now, chunk.release));
   if (context_.datagrams() || chunk.bytes.size() <= settings_.piece_size()) {
     chunk.release = transmit(chunk.bytes.size());

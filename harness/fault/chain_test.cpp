@@ -70,6 +70,32 @@ TEST(FaultChainTest, StagesRunInProfileOrder) {
   EXPECT_EQ(out.end->at, 2s);  // the stall saw the first byte at 1s
 }
 
+// KI-6 (found by echo_schedule_fuzzer): a stage behind `stall close_after`
+// ordered the stall's End after the held (kNever) bytes, so the close never
+// came. Reproducer: corpus/echo_schedule/known_issue_stall_end_held.
+TEST(FaultChainTest, AStallsTimedEndPassesEveryLaterStage) {
+  const std::vector<std::string> followers = {
+      "latency delay=1ms",        "slicer max=7B",       "retransmit rate=50% rto=1ms",
+      "corrupt rate=0%",          "half_close after=1MiB", "limit_data after=1MiB",
+      "slow_close delay=1ms",     "reset after=1MiB",    "stall after=1MiB",
+      "bandwidth rate=1MiB/s"};
+  for (const std::string& follower : followers) {
+    SCOPED_TRACE(follower);
+    auto chain = profile_of("stall after=100B close_after=10s; " + follower)
+                     .make_chain(Direction::up, 1, 0);
+    Output out = run(chain);
+    ASSERT_TRUE(out.end);
+    EXPECT_NE(out.end->at, kNever);
+    EXPECT_GE(out.end->at, 10s);
+    EXPECT_LE(out.end->at, 11s);
+    std::size_t delivered = 0;
+    for (const Chunk& chunk : out.chunks) {
+      if (chunk.release != kNever) delivered += chunk.bytes.size();
+    }
+    EXPECT_EQ(delivered, 100u);
+  }
+}
+
 TEST(FaultChainTest, DirectionPicksTheClausesThatApply) {
   auto profile = profile_of("latency delay=1ms dir=up; latency delay=2ms dir=down; slicer max=8B");
   auto up = profile.make_chain(Direction::up, 1, 0);

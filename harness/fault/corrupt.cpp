@@ -47,7 +47,7 @@ void CorruptStage::on_chunk(Chunk chunk, Time now, Output& out) {
     }
   }
   offset_ += chunk.bytes.size();
-  last_release_ = std::max(last_release_, chunk.release);
+  last_release_ = last_delivered(last_release_, chunk.release);
   out.chunks.push_back(std::move(chunk));
 }
 

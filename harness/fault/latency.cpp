@@ -39,7 +39,7 @@ Time LatencyStage::delayed(Time entry) {
 void LatencyStage::on_chunk(Chunk chunk, Time now, Output& out) {
   Time release = delayed(std::max(now, chunk.release));
   if (!context_.datagrams()) release = std::max(release, last_release_);
-  last_release_ = std::max(last_release_, release);
+  last_release_ = last_delivered(last_release_, release);
   chunk.release = release;
   out.chunks.push_back(std::move(chunk));
 }

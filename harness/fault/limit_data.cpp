@@ -21,7 +21,7 @@ LimitDataStage::LimitDataStage(const LimitDataSettings& settings, StageContext c
 
 void LimitDataStage::on_chunk(Chunk chunk, Time now, Output& out) {
   if (ended_) return;
-  last_release_ = std::max({last_release_, now, chunk.release});
+  last_release_ = last_delivered(std::max(last_release_, now), chunk.release);
   budget_.pass(std::move(chunk), out);
   if (budget_.reached()) {
     ended_ = true;

@@ -33,7 +33,7 @@ void ReorderStage::on_chunk(Chunk chunk, Time now, Output& out) {
     Chunk held = std::move(*held_);
     held_.reset();
     held.release = std::max(held.release, chunk.release);
-    last_release_ = std::max(last_release_, held.release);
+    last_release_ = last_delivered(last_release_, held.release);
     out.chunks.push_back(std::move(chunk));
     out.chunks.push_back(std::move(held));
     return;
@@ -48,7 +48,7 @@ void ReorderStage::on_chunk(Chunk chunk, Time now, Output& out) {
       return;
     }
   }
-  last_release_ = std::max(last_release_, chunk.release);
+  last_release_ = last_delivered(last_release_, chunk.release);
   out.chunks.push_back(std::move(chunk));
 }
 

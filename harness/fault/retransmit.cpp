@@ -44,7 +44,7 @@ void RetransmitStage::on_chunk(Chunk chunk, Time now, Output& out) {
   } else {
     backoff_ = settings_.rto;
   }
-  last_release_ = release;
+  last_release_ = last_delivered(last_release_, release);
   chunk.release = release;
   out.chunks.push_back(std::move(chunk));
 }

@@ -43,7 +43,7 @@ void SlicerStage::on_chunk(Chunk chunk, Time now, Output& out) {
     // chunk arriving after the link went quiet is not held back.
     Time release = emitted_ ? std::max(entry, later(last_release_, settings_.delay)) : entry;
     out.chunks.push_back(Chunk{chunk.bytes.substr(offset, piece), release});
-    last_release_ = release;
+    last_release_ = last_delivered(last_release_, release);
     emitted_ = true;
     offset += piece;
   }

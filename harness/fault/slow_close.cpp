@@ -22,7 +22,7 @@ SlowCloseStage::SlowCloseStage(const SlowCloseSettings& settings, StageContext c
     : settings_(settings), context_(std::move(context)) {}
 
 void SlowCloseStage::on_chunk(Chunk chunk, Time now, Output& out) {
-  last_release_ = std::max({last_release_, now, chunk.release});
+  last_release_ = last_delivered(std::max(last_release_, now), chunk.release);
   out.chunks.push_back(std::move(chunk));
 }
 

@@ -42,6 +42,7 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +59,14 @@ inline constexpr Time kNever = Time::max();
 constexpr Time later(Time t, Time d) {
   if (t == kNever || d == kNever || t > kNever - d) return kNever;
   return t + d;
+}
+
+// last_delivered: `last` moved on to `release`, unless release is kNever. A
+// stage orders a passed-through End after the last bytes it released; held
+// bytes (kNever) are never delivered, so they must not hold that End back
+// (a stall's close_after would otherwise never reach the transport).
+constexpr Time last_delivered(Time last, Time release) {
+  return release == kNever ? last : std::max(last, release);
 }
 
 // Chunk: bytes that may be delivered onwards no earlier than `release`. On a
