@@ -198,11 +198,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   };
   if (outcome.result) {
     const client::Response& r = *outcome.result;
-    // Status 0-99: known issue KI-3 (fuzz/known_issues.h), tolerated until
-    // fixed (the session now skips such responses as 1xx; a fix may turn
-    // them into errors or final responses, either passes here).
-    const bool known_issue = r.status >= 0 && r.status < 100;
-    if (!known_issue && (r.status > 999 || (r.status < 200 && r.status != 101))) {
+    if (r.status > 999 || (r.status < 200 && r.status != 101)) {
       fail("a final response with an informational or impossible status");
     }
     if (r.body.size() > 1024 || r.headers.size() > 16 || r.history.size() > 3) {

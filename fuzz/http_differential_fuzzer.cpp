@@ -25,7 +25,6 @@
 
 #include "fuzz/http_fuzz_support.h"
 #include "fuzz/http_parser_peer.h"
-#include "fuzz/known_issues.h"
 
 namespace {
 
@@ -221,8 +220,7 @@ bool has_transfer_encoding_prefix_name(const http::Message& m) {
 }
 
 // known_class: the documented class a disagreement belongs to, or "".
-// Benign classes (B*) and the known issues (KI-*, fuzz/known_issues.h) that
-// show up as disagreements; the first that fits wins. Keep in step with
+// Benign classes (B*), the first that fits wins. Keep in step with
 // docs/fuzzing.md.
 std::string_view known_class(const Disagreement& d) {
   const http::Message* ours = d.our_message();
@@ -267,11 +265,6 @@ std::string_view known_class(const Disagreement& d) {
       ours->method == "PRI") {
     return "B6 method_table";
   }
-  // KI-2 first: an empty Transfer-Encoding is an empty list too, but strict
-  // mode should not accept it with Content-Length (fuzz/known_issues.h).
-  if (ours != nullptr && d.http_parser_rejects() && fuzz::only_empty_transfer_encoding(*ours)) {
-    return fuzz::kEmptyTransferEncoding;
-  }
   // B7: list syntax (RFC 9110 section 5.6.1): recipients ignore empty list
   // elements, and field lines of the same name form one list. llhttp does:
   // ",chunked" and "chunked" plus an empty Transfer-Encoding line are
@@ -288,17 +281,9 @@ std::string_view known_class(const Disagreement& d) {
   // Transfer-Encoding, Connection) must not change anything (RFC 9110
   // section 6.5.1); http-parser 2.9 applies them to its flags.
   if (any_message_up_to_divergence(d, has_framing_trailer)) return "B9 framing_fields_in_trailers";
-  // Known issues (fuzz/known_issues.h), until fixed.
-  if (d.signature.starts_with("llhttp_rejects_after:HPE_INVALID_EOF_STATE") &&
-      fuzz::is_finish_after_close(d.ours, d.stream_size)) {
-    return fuzz::kFinishAfterClose;
-  }
-  if (any_message_up_to_divergence(d, fuzz::is_status_not_three_digits)) {
-    return fuzz::kStatusNotThreeDigits;
-  }
-  if (ours != nullptr && fuzz::is_http09_message(*ours)) {
-    return fuzz::kHttp09Message;
-  }
+  // B10: with every lenient flag on (lenient_version), our parser takes
+  // HTTP/0.9 ("GET /" without a version); strict mode rejects it.
+  if (d.loose && ours != nullptr && ours->version_major == 0) return "B10 lenient_http09";
   return "";
 }
 

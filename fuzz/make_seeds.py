@@ -280,41 +280,41 @@ def http_seeds():
         write("http_differential", "request_" + name, bytes([0x00]) + data)
         if flag:
             write("http_differential", "request_" + name + ".loose", bytes([0x02]) + data)
-    # Reproducers of the known issues (fuzz/known_issues.h).
-    write("http_request", "known_issue_finish_after_close", b"\x00GET / HTTP/1.0\r\n\r\n")
-    write("http_request", "known_issue_empty_transfer_encoding",
+    # Regression inputs: bugs the fuzzers found, fixed (docs/fuzzing.md, "Bugs found").
+    write("http_request", "regression_finish_after_close", b"\x00GET / HTTP/1.0\r\n\r\n")
+    write("http_request", "regression_empty_transfer_encoding",
           b"\x00POST / HTTP/1.1\r\nTransfer-Encoding:\r\nContent-Length: 3\r\n\r\nabc")
-    write("http_request", "known_issue_http09_connect_empty_target", b"\x00CONNECT \r\n\r\n\xff")
-    # KI-7: a bare CR swallows the byte after it (no property catches it yet).
+    write("http_request", "regression_http09_connect_empty_target", b"\x00CONNECT \r\n\r\n\xff")
+    # KI-7: a bare CR swallowed the byte after it.
     for name, data in [
-            ("known_issue_bare_cr_hides_content_length",
+            ("regression_bare_cr_hides_content_length",
              b"GET / HTTP/1.1\r\nX: \rContent-Length: 5\r\n\r\nhello"),
-            ("known_issue_bare_cr_ends_header_block",
+            ("regression_bare_cr_ends_header_block",
              b"GET / HTTP/1.1\r\nHost: a\r\n\rXGET /x HTTP/1.1\r\n\r\n"),
-            ("known_issue_bare_cr_after_empty_value", b"GET / HTTP/1.1\r\nX:\rY\r\n\r\n"),
-            ("known_issue_bare_cr_chunk_size",
+            ("regression_bare_cr_after_empty_value", b"GET / HTTP/1.1\r\nX:\rY\r\n\r\n"),
+            ("regression_bare_cr_chunk_size",
              b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\rXabc\r\n0\r\n\r\n")]:
         write("http_request", name, b"\x00" + data)
         write("http_differential", "request_" + name, b"\x00" + data)
         write("http_split", "request_" + name, split_input(0, False, True, [], [len(data) // 2],
                                                           0xC0) + data)
-    write("http_response", "known_issue_status_not_three_digits",
+    write("http_response", "regression_status_not_three_digits",
           b"\x00\x01HTTP/1.1 \r\r\nHTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n")
-    write("http_response", "known_issue_stale_content_length.lenient",
+    write("http_response", "regression_stale_content_length.lenient",
           bytes([LENIENT["keep_alive"], expect_byte([HEAD, GET])])
           + b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 5\r\n\r\n"
           + b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nabcdefghijklmnopqrstuvwxyz0123456789"
           + b"abcdefghijklmnopqrstuvwxyz")
-    write("http_response", "known_issue_finish_after_close",
+    write("http_response", "regression_finish_after_close",
           b"\x00\x01HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\na")
-    for name, data in [("known_issue_finish_after_close", b"GET / HTTP/1.0\r\n\r\n"),
-                       ("known_issue_empty_transfer_encoding",
+    for name, data in [("regression_finish_after_close", b"GET / HTTP/1.0\r\n\r\n"),
+                       ("regression_empty_transfer_encoding",
                         b"POST / HTTP/1.1\r\nTransfer-Encoding:\r\nContent-Length: 3\r\n\r\nabc"),
-                       ("known_issue_http09_connect_empty_target", b"CONNECT \r\n\r\n\xff")]:
+                       ("regression_http09_connect_empty_target", b"CONNECT \r\n\r\n\xff")]:
         write("http_differential", "request_" + name, b"\x00" + data)
-    write("http_differential", "response_known_issue_status_not_three_digits",
+    write("http_differential", "response_regression_status_not_three_digits",
           b"\x01HTTP/1.1  2\r\r\n")
-    write("http_client", "known_issue_status_not_three_digits",
+    write("http_client", "regression_status_not_three_digits",
           client_input("HTTP/1.1 20 OK\r\nContent-Length: 2\r\n\r\nhi"
                        "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nyes"))
     write("http_request", "browser_get.tight_limits", bytes([TIGHT]) + BROWSER_GET.encode())
@@ -461,7 +461,7 @@ def echo_seeds():
             write("echo_schedule", name + "." + message_name, sched + seed + message)
     write("echo_schedule", "slicer_one_byte.kilobyte", SCHEDULES[2][1] + seed + MESSAGES[2][1])
     write("echo_schedule", "no_faults.empty", schedule() + seed)
-    write("echo_schedule", "known_issue_stall_end_held",
+    write("echo_schedule", "regression_stall_end_held",
           schedule(("stall", 1, 1, 1), ("latency", 0, 0, 0)) + seed + b"0123456789abcdef")
 
 

@@ -72,7 +72,7 @@ TEST(FaultChainTest, StagesRunInProfileOrder) {
 
 // KI-6 (found by echo_schedule_fuzzer): a stage behind `stall close_after`
 // ordered the stall's End after the held (kNever) bytes, so the close never
-// came. Reproducer: corpus/echo_schedule/known_issue_stall_end_held.
+// came. Reproducer: corpus/echo_schedule/regression_stall_end_held.
 TEST(FaultChainTest, AStallsTimedEndPassesEveryLaterStage) {
   const std::vector<std::string> followers = {
       "latency delay=1ms",        "slicer max=7B",       "retransmit rate=50% rto=1ms",

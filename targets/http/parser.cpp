@@ -19,9 +19,15 @@
 //   ^ a message begins: on_message_begin pauses, so run() learns the offset
 //     it starts at and stops llhttp at start + max_header_bytes if the header
 //     section is still open there (llhttp itself has no such limit).
-//   LF without CR before it, or LF followed by SP/HTAB (found by a windowed
-//     memchr ahead of llhttp): stop before it and decide from the state
-//     whether it is body data or a bare line end / an obs-fold.
+//   LF without CR before it, LF followed by SP/HTAB, or CR without LF after
+//     it (found by a windowed memchr ahead of llhttp): stop before it and
+//     decide from the state whether it is body data or a bare line end / an
+//     obs-fold. (Loose-mode llhttp takes a bare CR for a line end and skips
+//     the byte after it unread: "X: \rContent-Length: 5" would hide a
+//     Content-Length.)
+//   the first 13 bytes of a response ("HTTP/1.1 200 ") are copied as they go
+//     to llhttp, so the status code can be checked for exactly three digits:
+//     llhttp 8.1 takes "HTTP/1.1 20 OK" and "HTTP/1.1  200" (status 0).
 //   the end of a message that closes the connection: on_message_complete
 //     pauses, so bytes after it are reported where they start.
 //   the end of chunk data: on_body looks at the next two bytes (maybe in the
@@ -51,6 +57,10 @@ constexpr std::size_t kScanWindow = 1024;
 // regrowing copies as reads arrive), but only this much: a declared length
 // costs the peer nothing to send.
 constexpr std::uint64_t kMaxBodyReserve = 64 * 1024;
+
+// kStatusLinePrefix: "HTTP/x.y 200 " (llhttp reads one digit per version
+// number), the bytes the status code check looks at.
+constexpr std::size_t kStatusLinePrefix = 13;
 
 // kTokenChars: RFC 9110 section 5.6.2 tchar, as a table: header names are
 // checked byte by byte on the hot path.
@@ -134,7 +144,7 @@ struct Parser::Impl {
   ParseResult fail(ParseErrorCode code, std::string llhttp_name, std::string reason,
                    std::uint64_t offset);
   bool check_pending_chunk_crlf();
-  std::size_t find_suspicious_lf(std::size_t from, std::size_t to) const;
+  std::size_t find_suspicious_line_end(std::size_t from, std::size_t to) const;
   std::uint64_t opaque_bytes_ahead() const;
   bool in_head() const { return in_message_ && !headers_complete_; }
   bool line_folding_forbidden_here() const {
@@ -149,6 +159,8 @@ struct Parser::Impl {
   int on_message_begin();
   int on_url(const char* at, std::size_t length);
   int on_status(const char* at, std::size_t length);
+  int on_status_complete();
+  int check_status_code();
   int on_header_field(const char* at, std::size_t length);
   int on_header_field_complete();
   int on_header_value(const char* at, std::size_t length);
@@ -191,6 +203,9 @@ struct Parser::Impl {
   std::size_t header_count_ = 0;
   std::uint64_t trailer_bytes_ = 0;
   std::string_view pending_chunk_crlf_;  // the part of "\r\n" after chunk data still unseen
+  bool pending_cr_ = false;  // the previous feed ended with a CR outside body data
+  std::string status_prefix_;        // the first bytes of the response being parsed
+  std::size_t status_capture_ = 0;   // how many more of its bytes to copy
 
   // Complete messages not yet taken: ready_[ready_head_, size). A vector, not
   // a deque: a deque of Messages allocates a block every couple of messages.
@@ -218,6 +233,7 @@ const llhttp_settings_t& Parser::Impl::settings() {
     s.on_status = [](llhttp_t* p, const char* at, std::size_t n) {
       return self(p).on_status(at, n);
     };
+    s.on_status_complete = [](llhttp_t* p) { return self(p).on_status_complete(); };
     s.on_header_field = [](llhttp_t* p, const char* at, std::size_t n) {
       return self(p).on_header_field(at, n);
     };
@@ -269,6 +285,13 @@ ParseResult Parser::Impl::finish() {
   if (error_) return tl::unexpected(*error_);
   if (finished_ || upgraded_) return {};
   finished_ = true;
+  if (pending_cr_) {
+    return fail(ParseErrorCode::invalid, "HPE_LF_EXPECTED",
+                "bare CR as a line ending (the stream ended after it)", bytes_fed_);
+  }
+  // After a message that closes the connection llhttp is paused mid-way
+  // (on_message_complete) and would call the end unsafe: the stream is done.
+  if (closed_ && !in_message_) return {};
   finishing_ = true;
   llhttp_errno_t status = llhttp_finish(&llhttp_);
   finishing_ = false;
@@ -298,6 +321,13 @@ ParseResult Parser::Impl::run() {
   const std::size_t size = static_cast<std::size_t>(data_end_ - data_begin_);
   std::size_t pos = 0;
   if (!check_pending_chunk_crlf()) return tl::unexpected(*error_);
+  if (pending_cr_) {
+    pending_cr_ = false;
+    if (data_begin_[0] != '\n') {
+      return fail(ParseErrorCode::invalid, "HPE_LF_EXPECTED",
+                  "bare CR as a line ending (expected LF after CR)", offset_of_index(0));
+    }
+  }
   // A LF ended the previous feed: its next line may be a fold.
   if (previous_byte_ == '\n' && is_space_or_tab(data_begin_[0]) && line_folding_forbidden_here()) {
     return fail(ParseErrorCode::invalid, "HPE_INVALID_HEADER_TOKEN",
@@ -338,20 +368,37 @@ ParseResult Parser::Impl::run() {
     }
     const std::size_t scan_from =
         pos + static_cast<std::size_t>(std::min<std::uint64_t>(opaque_bytes_ahead(), end - pos));
-    const std::size_t lf = find_suspicious_lf(scan_from, std::min(end, scan_from + kScanWindow));
-    if (lf > pos) {
-      std::optional<std::size_t> reached = execute(pos, lf);
+    const std::size_t suspect =
+        find_suspicious_line_end(scan_from, std::min(end, scan_from + kScanWindow));
+    if (suspect > pos) {
+      std::optional<std::size_t> reached = execute(pos, suspect);
       if (!reached) return tl::unexpected(*error_);
       pos = *reached;
       continue;
     }
-    // A LF at pos that llhttp has not seen: either body data or a line end.
+    // A CR or LF at pos that llhttp has not seen: either body data or a line end.
     if (std::uint64_t opaque = opaque_bytes_ahead(); opaque > 0) {
       const std::size_t to =
           pos + static_cast<std::size_t>(std::min<std::uint64_t>(opaque, size - pos));
       std::optional<std::size_t> reached = execute(pos, to);
       if (!reached) return tl::unexpected(*error_);
       pos = *reached;
+      continue;
+    }
+    if (data_begin_[pos] == '\r') {
+      // llhttp first (it may reject the CR itself, as it would at the end of
+      // a feed), then the byte after it, here or at the next feed.
+      std::optional<std::size_t> reached = execute(pos, pos + 1);
+      if (!reached) return tl::unexpected(*error_);
+      const bool consumed = *reached == pos + 1;
+      pos = *reached;
+      if (!consumed) continue;
+      if (pos == size) {
+        pending_cr_ = true;
+      } else if (data_begin_[pos] != '\n') {
+        return fail(ParseErrorCode::invalid, "HPE_LF_EXPECTED",
+                    "bare CR as a line ending (expected LF after CR)", offset_of_index(pos));
+      }
       continue;
     }
     const char before = pos == 0 ? previous_byte_ : data_begin_[pos - 1];
@@ -378,6 +425,11 @@ ParseResult Parser::Impl::run() {
 // Connection: close, or upgraded). On an error it sets error_ and returns nullopt.
 std::optional<std::size_t> Parser::Impl::execute(std::size_t from, std::size_t to) {
   if (from == to) return to;
+  if (status_capture_ > 0) {
+    const std::size_t copied = std::min(status_capture_, to - from);
+    status_prefix_.append(data_begin_ + from, copied);
+    status_capture_ -= copied;
+  }
   llhttp_errno_t status = llhttp_execute(&llhttp_, data_begin_ + from, to - from);
   if (status == HPE_OK) return to;
   const char* at = llhttp_get_error_pos(&llhttp_);
@@ -387,6 +439,10 @@ std::optional<std::size_t> Parser::Impl::execute(std::size_t from, std::size_t t
     llhttp_resume(&llhttp_);
     if (pause_reason_ == PauseReason::message_begin) {
       message_start_ = offset_of(at);
+      if (type_ == MessageType::response) {
+        status_prefix_.clear();
+        status_capture_ = kStatusLinePrefix;
+      }
     } else {
       closed_ = true;
     }
@@ -439,23 +495,31 @@ bool Parser::Impl::check_pending_chunk_crlf() {
   return true;
 }
 
-// find_suspicious_lf finds, in [from, to), the first LF that may break a
-// strictness rule: one without a CR before it, or one followed by SP/HTAB.
-// Well-formed traffic has none, so llhttp runs over whole buffers.
-std::size_t Parser::Impl::find_suspicious_lf(std::size_t from, std::size_t to) const {
-  const bool check_bare = !options_.lenient_optional_cr_before_lf;
+// find_suspicious_line_end finds, in [from, to), the first byte that may
+// break a line-ending rule: a LF without a CR before it, a LF followed by
+// SP/HTAB, or a CR not followed by LF (or last in the feed, where the next
+// feed decides). Well-formed traffic has none, so llhttp runs over whole
+// buffers.
+std::size_t Parser::Impl::find_suspicious_line_end(std::size_t from, std::size_t to) const {
+  const bool check_bare_lf = !options_.lenient_optional_cr_before_lf;
   const bool check_fold = !options_.lenient_headers;
-  if (!check_bare && !check_fold) return to;
   const std::size_t size = static_cast<std::size_t>(data_end_ - data_begin_);
   std::size_t index = from;
   while (index < to) {
     const void* found = std::memchr(data_begin_ + index, '\n', to - index);
+    const std::size_t lf =
+        found == nullptr ? to : static_cast<std::size_t>(static_cast<const char*>(found) - data_begin_);
+    // The only CR allowed before this LF is the byte right before it.
+    if (const void* cr = std::memchr(data_begin_ + index, '\r', lf - index)) {
+      const auto cr_index = static_cast<std::size_t>(static_cast<const char*>(cr) - data_begin_);
+      if (cr_index + 1 != lf) return cr_index;
+      if (found == nullptr && (to == size || data_begin_[to] != '\n')) return cr_index;
+    }
     if (found == nullptr) return to;
-    index = static_cast<std::size_t>(static_cast<const char*>(found) - data_begin_);
-    const char before = index == 0 ? previous_byte_ : data_begin_[index - 1];
-    if (check_bare && before != '\r') return index;
-    if (check_fold && index + 1 < size && is_space_or_tab(data_begin_[index + 1])) return index;
-    ++index;
+    const char before = lf == 0 ? previous_byte_ : data_begin_[lf - 1];
+    if (check_bare_lf && before != '\r') return lf;
+    if (check_fold && lf + 1 < size && is_space_or_tab(data_begin_[lf + 1])) return lf;
+    index = lf + 1;
   }
   return to;
 }
@@ -501,6 +565,9 @@ int Parser::Impl::on_message_begin() {
   body_mode_ = BodyMode::none;
   header_count_ = 0;
   trailer_bytes_ = 0;
+  // With lenient_keep_alive, a Content-Length whose body llhttp skipped
+  // (HEAD, 204, 304) would carry over and prefix the next one's digits.
+  llhttp_.content_length = 0;
   // Pause so execute() learns the offset this message starts at.
   pause_reason_ = PauseReason::message_begin;
   return HPE_PAUSED;
@@ -520,6 +587,8 @@ int Parser::Impl::on_url(const char* at, std::size_t length) {
 
 int Parser::Impl::on_status(const char* at, std::size_t length) {
   std::string& reason = current_.reason;
+  // The reason phrase begins: the status code before it is complete.
+  if (reason.empty() && check_status_code() != 0) return -1;
   const std::size_t limit = options_.limits.max_reason_length;
   if (reason.size() + length > limit) {
     return raise(ParseErrorCode::reason_too_long, "HPE_USER",
@@ -527,6 +596,33 @@ int Parser::Impl::on_status(const char* at, std::size_t length) {
                  offset_of(at) + (limit - reason.size()));
   }
   reason.append(at, length);
+  return 0;
+}
+
+int Parser::Impl::on_status_complete() {
+  return check_status_code();
+}
+
+// check_status_code: RFC 9112 section 4, status-code = 3DIGIT, then SP (or,
+// leniently, the line end). llhttp 8.1 takes fewer digits, more digits with
+// leading zeros, and a second SP before them.
+int Parser::Impl::check_status_code() {
+  const std::string_view line = status_prefix_;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  const bool three_digits = line.size() >= kStatusLinePrefix && digit(line[9]) &&
+                            digit(line[10]) && digit(line[11]) &&
+                            (line[12] == ' ' || line[12] == '\r' || line[12] == '\n');
+  if (!three_digits) {
+    return raise(ParseErrorCode::invalid, "HPE_INVALID_STATUS", "status code is not three digits",
+                 message_start_ + 9);
+  }
+  // RFC 9110 section 15: 100-599 are defined, a client takes an unknown code
+  // for the x00 of its class; below 100 there is no class (a client would
+  // otherwise take "000" for an informational response and skip it).
+  if (llhttp_.status_code < 100) {
+    return raise(ParseErrorCode::invalid, "HPE_INVALID_STATUS", "status code below 100",
+                 message_start_ + 9);
+  }
   return 0;
 }
 
@@ -613,6 +709,14 @@ int Parser::Impl::on_header_value_complete() {
     std::string& value = lines.back().value;
     while (!value.empty() && is_space_or_tab(value.back()))
       value.pop_back();
+    // llhttp 8.1 sets no flag for an empty Transfer-Encoding, so it would
+    // frame the message by its Content-Length where a peer that counts any
+    // Transfer-Encoding line would not (RFC 9112 section 6.1).
+    if (value.empty() && !headers_complete_ && !options_.lenient_transfer_encoding &&
+        iequals(lines.back().name, "Transfer-Encoding")) {
+      return raise(ParseErrorCode::invalid, "HPE_INVALID_TRANSFER_ENCODING",
+                   "empty Transfer-Encoding", std::nullopt);
+    }
   }
   header_line_open_ = false;
   return 0;
@@ -627,6 +731,13 @@ int Parser::Impl::on_headers_complete() {
     message.method = llhttp_method_name(static_cast<llhttp_method_t>(llhttp_.method));
   } else {
     message.status_code = llhttp_.status_code;
+  }
+  if (message.version_major == 0 && !options_.lenient_version) {
+    return raise(ParseErrorCode::invalid, "HPE_INVALID_VERSION",
+                 "HTTP/0.9 (a start line without a version, or HTTP/0.x)", std::nullopt);
+  }
+  if (type_ == MessageType::request && message.target.empty()) {
+    return raise(ParseErrorCode::invalid, "HPE_INVALID_URL", "empty request-target", std::nullopt);
   }
   message.chunked = (llhttp_.flags & F_CHUNKED) != 0;
   if (llhttp_.flags & F_CONTENT_LENGTH) message.content_length = llhttp_.content_length;

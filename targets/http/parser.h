@@ -16,9 +16,13 @@
 //
 // Strict by default. llhttp is built here in its loose mode (the Debian
 // sources, LLHTTP_STRICT_MODE unset), so the wrapper itself rejects what
-// llhttp's strict mode or later versions would: bare LF line endings, obs-fold
-// and whitespace before a colon, chunk data not followed by CRLF, and bytes
-// after a message that closes the connection. Each check has a lenient flag.
+// llhttp's strict mode or later versions would: bare LF line endings,
+// obs-fold and whitespace before a colon, chunk data not followed by CRLF,
+// and bytes after a message that closes the connection (each of these has a
+// lenient flag); HTTP/0.9 (unless lenient_version) and an empty
+// Transfer-Encoding (unless lenient_transfer_encoding); and, always, a bare
+// CR (loose llhttp 8.1 would take it for a line end and skip the byte after
+// it), a status code that is not three digits and an empty request-target.
 //
 // llhttp.h stays out of this header (pimpl) so a translation unit can include
 // http_parser.h (the differential peer) next to it.

@@ -5,6 +5,7 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "targets/http/message_test_printers.h"
@@ -354,6 +355,45 @@ std::vector<ParseCase> valid_cases() {
       .responses_to = {"CONNECT"},
       .upgrade_data = "tunnel bytes",
   });
+  // Regressions for bugs the fuzzers found (docs/fuzzing.md, "Bugs found").
+  cases.push_back({
+      // KI-1: finish() right after a message that closes the connection.
+      .name = "FinishAfterClosingMessageIsClean",
+      .input = "GET / HTTP/1.0\r\n\r\n",
+      .messages = {with(request("GET", "/", {}),
+                        [](Message& m) {
+                          m.version_minor = 0;
+                          m.keep_alive = false;
+                        })},
+      .finish = true,
+  });
+  cases.push_back({
+      .name = "CrInsideABodyIsData",
+      .input = "POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\na\rb",
+      .messages = {request("POST", "/", {{"Content-Length", "3"}}, "a\rb")},
+  });
+  cases.push_back({
+      .name = "StatusLineWithoutReasonPhrase",
+      .type = MessageType::response,
+      .input = "HTTP/1.1 204\r\n\r\nHTTP/1.1 200 \r\nContent-Length: 0\r\n\r\n",
+      .messages = {response(204, "", {}), response(200, "", {{"Content-Length", "0"}})},
+  });
+  {
+    // KI-5: with lenient_keep_alive, a Content-Length whose body was skipped
+    // (HEAD) carried over into the next message's ("1" read as "51").
+    ParseCase c{
+        .name = "SkippedBodyLengthDoesNotCarryOver",
+        .type = MessageType::response,
+        .input = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"
+                 "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx",
+        .messages = {with(response(200, "OK", {{"Content-Length", "5"}, {"Connection", "close"}}),
+                          [](Message& m) { m.keep_alive = false; }),
+                     response(200, "OK", {{"Content-Length", "1"}}, "x")},
+        .responses_to = {"HEAD", "GET"},
+    };
+    c.options.lenient_keep_alive = true;
+    cases.push_back(std::move(c));
+  }
   return cases;
 }
 
@@ -524,6 +564,87 @@ std::vector<ParseCase> invalid_cases() {
                    .error = Code::truncated,
                    .offset = 25,
                    .finish = true});
+  // Regressions for bugs the fuzzers found (docs/fuzzing.md, "Bugs found").
+  // KI-7: loose llhttp took a bare CR for a line end and skipped the byte
+  // after it; the error is at that byte.
+  cases.push_back({.name = "BareCrHidesContentLength",
+                   .input = "GET / HTTP/1.1\r\nX: \rContent-Length: 5\r\n\r\nhello",
+                   .error = Code::invalid,
+                   .llhttp_name = "HPE_LF_EXPECTED",
+                   .offset = 20});
+  cases.push_back({.name = "BareCrEndsHeaderSection",
+                   .input = "GET / HTTP/1.1\r\nHost: a\r\n\rXGET /x HTTP/1.1\r\n\r\n",
+                   .error = Code::invalid,
+                   .llhttp_name = "HPE_LF_EXPECTED",
+                   .offset = 26});
+  cases.push_back({.name = "BareCrAfterEmptyValue",
+                   .input = "GET / HTTP/1.1\r\nX:\rY\r\n\r\n",
+                   .error = Code::invalid,
+                   .llhttp_name = "HPE_LF_EXPECTED",
+                   .offset = 19});
+  cases.push_back(
+      {.name = "BareCrEndsChunkSizeLine",
+       .input = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\rXabc\r\n0\r\n\r\n",
+       .error = Code::invalid,
+       .llhttp_name = "HPE_LF_EXPECTED",
+       .offset = 49});
+  cases.push_back({.name = "BareCrBeforeARequest",
+                   .input = "\rGET / HTTP/1.1\r\n\r\n",
+                   .error = Code::invalid,
+                   .llhttp_name = "HPE_LF_EXPECTED",
+                   .offset = 1});
+  cases.push_back({.name = "BareCrEndsStatusLine",
+                   .type = MessageType::response,
+                   .input = "HTTP/1.1 200 OK\rContent-Length: 0\r\n\r\n",
+                   .error = Code::invalid,
+                   .llhttp_name = "HPE_LF_EXPECTED",
+                   .offset = 16});
+  cases.push_back({.name = "BareCrAtTheEndOfTheStream",
+                   .input = "GET / HTTP/1.1\r\n\r\n\r",
+                   .messages = {request("GET", "/", {})},
+                   .error = Code::invalid,
+                   .llhttp_name = "HPE_LF_EXPECTED",
+                   .offset = 19,
+                   .finish = true});
+  // KI-2: an empty Transfer-Encoding was accepted (and the message framed by
+  // its Content-Length).
+  cases.push_back(
+      {.name = "EmptyTransferEncodingWithContentLength",
+       .input = "POST / HTTP/1.1\r\nTransfer-Encoding:\r\nContent-Length: 3\r\n\r\nabc",
+       .error = Code::invalid,
+       .llhttp_name = "HPE_INVALID_TRANSFER_ENCODING"});
+  cases.push_back({.name = "EmptyTransferEncodingAlone",
+                   .input = "POST / HTTP/1.1\r\nTransfer-Encoding:  \r\n\r\n",
+                   .error = Code::invalid,
+                   .llhttp_name = "HPE_INVALID_TRANSFER_ENCODING"});
+  // KI-3: status codes that are not three digits were accepted (status 0-99;
+  // the client then skipped such a response as informational).
+  for (const auto& [name, line] :
+       std::vector<std::pair<std::string, std::string>>{{"StatusCodeOfTwoDigits", "HTTP/1.1 20 OK"},
+                                                        {"StatusCodeMissing", "HTTP/1.1 "},
+                                                        {"StatusCodeAfterTwoSpaces", "HTTP/1.1  200 OK"},
+                                                        {"StatusCodeWithLeadingZero", "HTTP/1.1 0200 OK"},
+                                                        {"StatusCodeOfOneDigitNoReason", "HTTP/1.1 2"},
+                                                        {"StatusCodeBelow100", "HTTP/1.1 099 Low"}}) {
+    cases.push_back({.name = name,
+                     .type = MessageType::response,
+                     .input = line + "\r\nContent-Length: 2\r\n\r\nhi",
+                     .error = Code::invalid,
+                     .llhttp_name = "HPE_INVALID_STATUS",
+                     .offset = 9});
+  }
+  // KI-4: HTTP/0.9 was accepted, and with it an empty CONNECT target.
+  cases.push_back({.name = "Http09RequestLineWithoutVersion",
+                   .input = "GET /\r\n\r\n",
+                   .error = Code::invalid,
+                   .llhttp_name = "HPE_INVALID_VERSION"});
+  cases.push_back({.name = "Http09Version",
+                   .input = "GET / HTTP/0.9\r\n\r\n",
+                   .error = Code::invalid,
+                   .llhttp_name = "HPE_INVALID_VERSION"});
+  cases.push_back({.name = "ConnectWithEmptyTarget",
+                   .input = "CONNECT \r\n\r\n",
+                   .error = Code::invalid});
   return cases;
 }
 
@@ -710,6 +831,15 @@ std::vector<LenientCase> lenient_cases() {
                    [](ParserOptions& o) { o.lenient_version = true; },
                    "HPE_INVALID_VERSION",
                    {with(request("GET", "/", {}), [](Message& m) { m.version_minor = 2; })}});
+  cases.push_back({"VersionAllowsHttp09",
+                   "GET /\r\n\r\n",
+                   [](ParserOptions& o) { o.lenient_version = true; },
+                   "HPE_INVALID_VERSION",
+                   {with(request("GET", "/", {}), [](Message& m) {
+                     m.version_major = 0;
+                     m.version_minor = 9;
+                     m.keep_alive = false;
+                   })}});
   cases.push_back({"HeadersAllowsControlBytesInValues",
                    "GET / HTTP/1.1\r\nX: a\x01z\r\n\r\n",
                    [](ParserOptions& o) { o.lenient_headers = true; },
