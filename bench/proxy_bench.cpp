@@ -7,6 +7,10 @@
 // Both through the same epoll echo server and the same TcpEchoClient; the
 // proxy runs with an empty profile (pass-through: chains, queues and timers
 // still in the path).
+//   BM_HttpGet/direct/N  vs  BM_HttpGet/proxy/N   keep-alive GET /bytes/N from the
+//     reference HTTP server with our client session: time per request, the
+//     shape of Toxiproxy's own benchmark (Go http.Client GETs, direct and
+//     through the proxy with no toxics).
 //   BM_SimEchoExchange/clean and /faulty: whole simulated echo exchanges
 //   (dial, send, echo, close) per second, in virtual time.
 #include <benchmark/benchmark.h>
@@ -15,6 +19,8 @@
 #include "harness/sim/echo_workload.h"
 #include "targets/echo/echo_client.h"
 #include "targets/echo/echo_server.h"
+#include "targets/http/client/session.h"
+#include "targets/http/server/server.h"
 
 namespace faultline {
 namespace {
@@ -78,6 +84,48 @@ void BM_Stream(benchmark::State& state) {
   state.SetLabel(state.range(0) == 0 ? "direct" : "proxy");
 }
 
+struct HttpServers {
+  std::unique_ptr<http::HttpServer> http;
+  std::unique_ptr<proxy::TcpProxy> proxy;
+};
+
+HttpServers& http_servers() {
+  static HttpServers* s = [] {
+    auto* out = new HttpServers();
+    http::HttpServerOptions server_options;
+    server_options.listen = net::Address::loopback(0);
+    out->http = std::make_unique<http::HttpServer>(server_options);
+    if (!out->http->start()) std::abort();
+    proxy::ProxyOptions options;
+    options.upstream = out->http->address();
+    out->proxy = std::make_unique<proxy::TcpProxy>(options, fault::Profile{});
+    if (!out->proxy->start()) std::abort();
+    return out;
+  }();
+  return *s;
+}
+
+void BM_HttpGet(benchmark::State& state) {
+  const net::Address address =
+      state.range(0) == 0 ? http_servers().http->address() : http_servers().proxy->address();
+  const std::string url =
+      "http://" + address.to_string() + "/bytes/" + std::to_string(state.range(1));
+  http::client::Session session;
+  for (auto _ : state) {
+    auto response = session.get(url);
+    if (!response || response->status != 200 ||
+        response->body.size() != static_cast<std::size_t>(state.range(1))) {
+      state.SkipWithError(response ? "not a 200 with the body asked for"
+                                   : response.error().to_string().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(response->body.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(state.range(0) == 0 ? "direct" : "proxy");
+  state.counters["connections"] = static_cast<double>(session.counters().connections_opened);
+}
+
 void BM_SimEchoExchange(benchmark::State& state) {
   auto profile =
       state.range(0) == 0
@@ -99,6 +147,7 @@ void BM_SimEchoExchange(benchmark::State& state) {
 
 BENCHMARK(BM_RoundTrip)->Arg(0)->Arg(1)->UseRealTime();
 BENCHMARK(BM_Stream)->Arg(0)->Arg(1)->UseRealTime();
+BENCHMARK(BM_HttpGet)->ArgsProduct({{0, 1}, {16, 65536}})->UseRealTime();
 BENCHMARK(BM_SimEchoExchange)->Arg(0)->Arg(1);
 
 }  // namespace
