@@ -15,6 +15,7 @@
 // is how the known list was drawn up.
 // Dictionary: corpus/dict/http.dict
 #include <algorithm>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -219,6 +220,32 @@ bool has_transfer_encoding_prefix_name(const http::Message& m) {
   return false;
 }
 
+// has_connection_element_not_a_token: a Connection line with a list element
+// that is not a single token ("HTTP/1.1 200 OK close", "\xad-\xad, keep-alive").
+bool has_connection_element_not_a_token(const http::Message& m) {
+  auto is_tchar = [](unsigned char c) {
+    return std::isalnum(c) != 0 || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
+                                       std::string_view::npos;
+  };
+  for (std::string_view value : m.headers_named("Connection")) {
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      std::size_t comma = value.find(',', start);
+      if (comma == std::string_view::npos) comma = value.size();
+      std::string_view element = value.substr(start, comma - start);
+      while (!element.empty() && (element.front() == ' ' || element.front() == '\t'))
+        element.remove_prefix(1);
+      while (!element.empty() && (element.back() == ' ' || element.back() == '\t'))
+        element.remove_suffix(1);
+      for (char c : element) {
+        if (!is_tchar(static_cast<unsigned char>(c))) return true;
+      }
+      start = comma + 1;
+    }
+  }
+  return false;
+}
+
 // known_class: the documented class a disagreement belongs to, or "".
 // Benign classes (B*), the first that fits wins. Keep in step with
 // docs/fuzzing.md.
@@ -281,6 +308,21 @@ std::string_view known_class(const Disagreement& d) {
   // Transfer-Encoding, Connection) must not change anything (RFC 9110
   // section 6.5.1); http-parser 2.9 applies them to its flags.
   if (any_message_up_to_divergence(d, has_framing_trailer)) return "B9 framing_fields_in_trailers";
+  // B11: a Connection list element that is not one token: llhttp finds
+  // "close"/"keep-alive" as a word anywhere in the value (after whitespace or
+  // a comma), http-parser 2.9 only as a whole element. Both parse the same
+  // messages; only whether the connection persists differs.
+  if (d.signature.ends_with("keep_alive") &&
+      any_message_up_to_divergence(d, has_connection_element_not_a_token)) {
+    return "B11 connection_words";
+  }
+  // B12: http-parser 2.9 parses the request-target as a URL (scheme, host,
+  // port) and rejects what llhttp checks byte by byte only ("p://", a port
+  // without a host). The request line is framed the same by both.
+  if (d.http_parser_rejects() && d.error() == "HPE_INVALID_URL" && ours != nullptr &&
+      ours->type == http::MessageType::request) {
+    return "B12 http_parser_url_syntax";
+  }
   // B10: with every lenient flag on (lenient_version), our parser takes
   // HTTP/0.9 ("GET /" without a version); strict mode rejects it.
   if (d.loose && ours != nullptr && ours->version_major == 0) return "B10 lenient_http09";

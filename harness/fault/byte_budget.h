@@ -22,6 +22,12 @@ class ByteBudget {
   explicit ByteBudget(std::uint64_t limit) : limit_(limit) {}
 
   bool reached() const { return passed_ >= limit_; }
+
+  // Held chunks (release kNever, from a stall upstream) never arrive, so they
+  // count for nothing: a stage passes them on as they are, or, when its
+  // budget is already reached (N = 0), acts at their arrival as at any
+  // first event. is_held names the case.
+  static bool is_held(const Chunk& chunk) { return chunk.release == kNever; }
   std::uint64_t passed() const { return passed_; }
 
   // pass appends the part of `chunk` still within the budget to `out` (keeping

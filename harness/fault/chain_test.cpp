@@ -96,6 +96,27 @@ TEST(FaultChainTest, AStallsTimedEndPassesEveryLaterStage) {
   }
 }
 
+// Found by echo_schedule_fuzzer: bytes a stall holds forever never arrive,
+// so a later byte-offset fault must not count them ("stall after=0B
+// reset_after=3s; reset after=0B" reset at kNever: the exchange hung).
+TEST(FaultChainTest, HeldBytesDoNotCountTowardsALaterByteOffset) {
+  auto limit_after_stall = profile_of("stall after=100B close_after=10s; limit_data after=150B")
+                               .make_chain(Direction::up, 1, 0);
+  Output out = run(limit_after_stall);
+  ASSERT_TRUE(out.end);
+  EXPECT_EQ(out.end->kind, EndKind::close);
+  EXPECT_GE(out.end->at, 10s);  // the stall's close, not limit_data at the 150th (held) byte
+  for (const FaultEvent& event : out.events)
+    EXPECT_NE(event.what, "limit_data") << "limit_data fired";
+
+  auto reset_after_stall =
+      profile_of("stall reset_after=3s; reset").make_chain(Direction::up, 1, 0);
+  out = run(reset_after_stall);
+  ASSERT_TRUE(out.end);
+  EXPECT_EQ(out.end->kind, EndKind::reset);
+  EXPECT_EQ(out.end->at, 0ms);  // after=0B acts at the first event, held or not
+}
+
 TEST(FaultChainTest, DirectionPicksTheClausesThatApply) {
   auto profile = profile_of("latency delay=1ms dir=up; latency delay=2ms dir=down; slicer max=8B");
   auto up = profile.make_chain(Direction::up, 1, 0);

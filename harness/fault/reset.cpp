@@ -27,12 +27,18 @@ void ResetStage::fire(Time at, Output& out) {
 
 void ResetStage::on_chunk(Chunk chunk, Time now, Output& out) {
   if (ended_) return;
+  if (ByteBudget::is_held(chunk)) {
+    if (budget_.reached()) {
+      fire(std::max(now, last_release_), out);
+    } else {
+      out.chunks.push_back(std::move(chunk));
+    }
+    return;
+  }
   const Time entry = std::max(now, chunk.release);
   budget_.pass(std::move(chunk), out);  // bytes beyond the budget are dropped
-  last_release_ = last_delivered(last_release_, entry);
-  // Bytes held forever upstream (a stall) never arrive, so neither does a
-  // reset counted on them.
-  if (budget_.reached()) fire(entry == kNever ? kNever : last_release_, out);
+  last_release_ = std::max(last_release_, entry);
+  if (budget_.reached()) fire(last_release_, out);
 }
 
 void ResetStage::on_end(End end, Time now, Output& out) {

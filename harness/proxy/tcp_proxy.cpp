@@ -309,6 +309,9 @@ void TcpProxy::read_side(Connection& c, Direction& d) {
       auto t = now();
       d.chain->on_chunk(fault::Chunk{std::string(buffer, static_cast<std::size_t>(n)), t}, t, out);
       take_output(c, d, std::move(out));
+      // A short read emptied the socket: epoll is level-triggered, so skip
+      // the recv that would only say EAGAIN (one syscall per hop).
+      if (static_cast<std::size_t>(n) < sizeof(buffer)) break;
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;

@@ -101,10 +101,24 @@ std::string_view reason_phrase(int status_code) {
       return "Length Required";
     case 413:
       return "Content Too Large";
+    case 412:
+      return "Precondition Failed";
     case 414:
       return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 416:
+      return "Range Not Satisfiable";
     case 417:
       return "Expectation Failed";
+    case 418:
+      return "I'm a teapot";  // RFC 2324; RFC 9110 section 15.5.19 keeps it unused
+    case 421:
+      return "Misdirected Request";
+    case 422:
+      return "Unprocessable Content";
+    case 428:
+      return "Precondition Required";
     case 426:
       return "Upgrade Required";
     case 429:

@@ -131,6 +131,8 @@ TEST(MessageJson, ParseErrorHasCodeAndOffset) {
 
 TEST(ReasonPhrase, KnowsCommonCodes) {
   EXPECT_EQ(reason_phrase(404), "Not Found");
+  EXPECT_EQ(reason_phrase(418), "I'm a teapot");
+  EXPECT_EQ(reason_phrase(422), "Unprocessable Content");
   EXPECT_EQ(reason_phrase(599), "");
 }
 

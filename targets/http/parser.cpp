@@ -551,7 +551,9 @@ int Parser::Impl::raise(ParseErrorCode code, std::string llhttp_name, std::strin
   if (!callback_error_ || error.offset < callback_error_->offset) {
     callback_error_ = std::move(error);
   }
-  return -1;
+  // A valid llhttp_errno_t: llhttp_finish() hands a callback's value back as
+  // one (on_message_complete of a body that ran to EOF).
+  return HPE_USER;
 }
 
 int Parser::Impl::on_message_begin() {
@@ -588,7 +590,9 @@ int Parser::Impl::on_url(const char* at, std::size_t length) {
 int Parser::Impl::on_status(const char* at, std::size_t length) {
   std::string& reason = current_.reason;
   // The reason phrase begins: the status code before it is complete.
-  if (reason.empty() && check_status_code() != 0) return -1;
+  if (reason.empty()) {
+    if (int failed = check_status_code(); failed != 0) return failed;
+  }
   const std::size_t limit = options_.limits.max_reason_length;
   if (reason.size() + length > limit) {
     return raise(ParseErrorCode::reason_too_long, "HPE_USER",
@@ -905,6 +909,9 @@ void Parser::expect_response_to(std::string_view method) {
 
 bool Parser::message_in_progress() const {
   return impl_->in_message_;
+}
+const Message* Parser::head_in_progress() const {
+  return impl_->in_message_ && impl_->headers_complete_ ? &impl_->current_ : nullptr;
 }
 bool Parser::upgraded() const {
   return impl_->upgraded_;

@@ -152,6 +152,12 @@ class Parser {
   // its end (an EOF now would truncate it).
   bool message_in_progress() const;
 
+  // head_in_progress: the message being parsed once its header section is
+  // complete and its body is still to come (start line and headers final,
+  // body partial), else null. A server answers `Expect: 100-continue` from
+  // it. Valid until the next feed()/finish().
+  const Message* head_in_progress() const;
+
   // upgraded: a CONNECT, Upgrade or 101 message completed; the stream after
   // it is another protocol. take_upgrade_data() drains the bytes after it.
   bool upgraded() const;

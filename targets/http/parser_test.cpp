@@ -995,6 +995,23 @@ TEST(Parser, BytesAfterUpgradeAreKeptUpToTheBodyLimit) {
   EXPECT_EQ(parser.take_upgrade_data(), "abcd");
 }
 
+// Found by http_response_fuzzer: a limit crossed inside finish() (the
+// message a close ends is one too many) was handed back by llhttp_finish as
+// an invalid llhttp_errno_t (UBSan). Reproducer:
+// corpus/http_response/regression_pending_limit_at_finish.
+TEST(Parser, ALimitCrossedAtFinishIsReportedAtTheEnd) {
+  ParserOptions options;
+  options.limits.max_pending_messages = 1;
+  Parser parser(MessageType::response, options);
+  const std::string stream = "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\n\r\nbody";
+  ASSERT_TRUE(parser.feed(stream));
+  ParseResult finished = parser.finish();
+  ASSERT_FALSE(finished);
+  EXPECT_EQ(finished.error().code, Code::too_many_pending);
+  EXPECT_EQ(finished.error().offset, stream.size());
+  EXPECT_EQ(parser.pending(), 1u);
+}
+
 TEST(Parser, FinishBetweenMessagesIsClean) {
   Parser parser(MessageType::response);
   ASSERT_TRUE(parser.feed("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));

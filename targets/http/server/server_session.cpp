@@ -257,7 +257,26 @@ void ServerSession::pump(net::TimePoint now) {
     input_.clear();
     input_offset_ = 0;
   }
+  maybe_send_continue(now);
   update_state(now);
+}
+
+// maybe_send_continue answers `Expect: 100-continue` (RFC 9110 section
+// 10.1.1) once the request's header section is in and its body is not: the
+// client holds the body back until then (or until its own timer runs out).
+// Only when every earlier response is out, so the 100 cannot overtake them;
+// until then the client's timer covers the wait, which the RFC allows.
+void ServerSession::maybe_send_continue(net::TimePoint now) {
+  if (continue_sent_ || reading_done_ || close_after_output_ || close_now_ || held_ ||
+      !queued_.empty()) {
+    return;
+  }
+  const Message* head = parser_.head_in_progress();
+  if (head == nullptr || head->version_major != 1 || head->version_minor < 1) return;
+  const std::optional<std::string_view> expect = head->header("Expect");
+  if (!expect || !iequals(*expect, "100-continue")) return;
+  continue_sent_ = true;
+  append_output("HTTP/1.1 100 Continue\r\n\r\n", /*closes=*/false, now);
 }
 
 // feed_piece feeds the parser the next piece of input: at most kFeedWindow
@@ -315,6 +334,7 @@ void ServerSession::feed_piece(net::TimePoint now) {
   bool closing = false;
   while (std::optional<Message> message = parser_.next()) {
     completed = true;
+    continue_sent_ = false;
     // After Connection: close (or HTTP/1.0, or an upgrade) nothing more is
     // read; the parser refuses any bytes that follow, which is not the
     // client's error worth a 400.

@@ -106,6 +106,7 @@ class ServerSession {
   void refuse(int status, std::string detail);
   void handle_front(net::TimePoint now);
   void append_output(std::string bytes, bool closes, net::TimePoint now);
+  void maybe_send_continue(net::TimePoint now);
   void apply_timeouts(net::TimePoint now);
   void stop_reading();
   void update_state(net::TimePoint now);
@@ -129,6 +130,7 @@ class ServerSession {
   bool close_after_output_ = false;  // a response that closes has been queued
   bool close_now_ = false;
   bool abortive_ = false;
+  bool continue_sent_ = false;  // "100 Continue" went out for the request being received
 
   // Where the request being received is: idle (between requests), in its
   // header section, or in its body. tail_ keeps the last 3 bytes fed to the

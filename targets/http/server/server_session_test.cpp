@@ -108,6 +108,42 @@ TEST_F(HttpServerSession, PipelinedRequestsAreAnsweredInOrderEvenWhenTheFirstIsD
   EXPECT_EQ(got[2].status_code, 202);
 }
 
+constexpr std::string_view kExpectingPost =
+    "POST /post HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n";
+
+TEST_F(HttpServerSession, ExpectContinueGetsA100BeforeTheBodyIsSent) {
+  receive(kExpectingPost);
+  EXPECT_EQ(take_output(), "HTTP/1.1 100 Continue\r\n\r\n");
+  receive("hel");
+  EXPECT_EQ(session().output(), "");  // one 100 per request
+  receive("lo");
+  auto got = responses({"POST"});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].status_code, 200);
+  EXPECT_NE(got[0].body.find("\"data\": \"hello\""), std::string::npos) << got[0].body;
+}
+
+TEST_F(HttpServerSession, ExpectContinueWithTheBodyAlreadyThereGetsNo100) {
+  receive(std::string(kExpectingPost) + "hello");
+  auto got = responses({"POST"});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].status_code, 200);
+}
+
+TEST_F(HttpServerSession, ExpectContinueNeverOvertakesAnEarlierResponse) {
+  receive("GET /delay/1 HTTP/1.1\r\nHost: t\r\n\r\n" + std::string(kExpectingPost));
+  EXPECT_EQ(session().output(), "");
+  advance(1s);
+  const std::string out = take_output();
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 200 OK\r\n")) << out;
+  EXPECT_TRUE(out.ends_with("HTTP/1.1 100 Continue\r\n\r\n")) << out;
+}
+
+TEST_F(HttpServerSession, Http10RequestsGetNo100) {
+  receive("POST /post HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+  EXPECT_EQ(session().output(), "");
+}
+
 TEST_F(HttpServerSession, ConnectionCloseIsHonoured) {
   receive("GET /get HTTP/1.1\r\nConnection: close\r\n\r\nGET /get HTTP/1.1\r\n\r\n");
   auto got = responses();
