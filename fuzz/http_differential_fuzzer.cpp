@@ -220,7 +220,7 @@ bool has_transfer_encoding_prefix_name(const http::Message& m) {
   return false;
 }
 
-// has_connection_list: a Connection line that is a list ("a,\t\tkeep-alive")
+// has_connection_list: a Connection (or Proxy-Connection) line that is a list ("a,\t\tkeep-alive")
 // or has an element that is not a single token ("HTTP/1.1 200 OK close",
 // "\xad-\xad, keep-alive").
 bool has_connection_list(const http::Message& m) {
@@ -228,7 +228,10 @@ bool has_connection_list(const http::Message& m) {
     return std::isalnum(c) != 0 || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
                                        std::string_view::npos;
   };
-  for (std::string_view value : m.headers_named("Connection")) {
+  std::vector<std::string_view> values = m.headers_named("Connection");
+  for (std::string_view value : m.headers_named("Proxy-Connection"))
+    values.push_back(value);  // llhttp reads it as Connection too
+  for (std::string_view value : values) {
     if (value.find(',') != std::string_view::npos) return true;
     std::size_t start = 0;
     while (start <= value.size()) {
