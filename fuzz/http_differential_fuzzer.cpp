@@ -200,7 +200,8 @@ bool has_framing_trailer(const http::Message& m) {
   for (const http::Header& trailer : m.trailers) {
     if (http::iequals(trailer.name, "Content-Length") ||
         http::iequals(trailer.name, "Transfer-Encoding") ||
-        http::iequals(trailer.name, "Connection")) {
+        http::iequals(trailer.name, "Connection") ||
+        http::iequals(trailer.name, "Proxy-Connection")) {
       return true;
     }
   }
@@ -218,6 +219,10 @@ bool has_transfer_encoding_prefix_name(const http::Message& m) {
     }
   }
   return false;
+}
+
+bool has_connection_header(const http::Message& m) {
+  return m.header("Connection") || m.header("Proxy-Connection");
 }
 
 // has_connection_list: a Connection (or Proxy-Connection) line that is a list ("a,\t\tkeep-alive")
@@ -318,7 +323,11 @@ std::string_view known_class(const Disagreement& d) {
   // and as a word inside a malformed element; http-parser 2.9 misses an
   // element after tabs or odd tokens ("a, \t\tb, keep-alive"). Both parse
   // the same messages; only whether the connection persists differs.
-  if (d.signature.ends_with("keep_alive") && any_message_up_to_divergence(d, has_connection_list)) {
+  // With every lenient flag on (obs-fold joins lines into these values), any
+  // Connection or Proxy-Connection line counts.
+  if (d.signature.ends_with("keep_alive") &&
+      (any_message_up_to_divergence(d, has_connection_list) ||
+       (d.loose && any_message_up_to_divergence(d, has_connection_header)))) {
     return "B11 connection_words";
   }
   // B12: http-parser 2.9 parses the request-target as a URL (scheme, host,
