@@ -325,7 +325,7 @@ std::string_view known_class(const Disagreement& d) {
   // the same messages; only whether the connection persists differs.
   // With every lenient flag on (obs-fold joins lines into these values), any
   // Connection or Proxy-Connection line counts.
-  if (d.signature.ends_with("keep_alive") &&
+  if ((d.signature.ends_with("keep_alive") || d.signature.ends_with("upgrade")) &&
       (any_message_up_to_divergence(d, has_connection_list) ||
        (d.loose && any_message_up_to_divergence(d, has_connection_header)))) {
     return "B11 connection_words";

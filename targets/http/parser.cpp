@@ -85,6 +85,28 @@ bool is_space_or_tab(char c) {
   return c == ' ' || c == '\t';
 }
 
+// is_coding_list: a Transfer-Encoding value is a list of codings (RFC 9112
+// section 6.1, RFC 9110 section 10.1.4): each non-empty element a token,
+// optionally followed by ";" parameters (not checked here).
+bool is_coding_list(std::string_view value) {
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    std::size_t comma = value.find(',', start);
+    if (comma == std::string_view::npos) comma = value.size();
+    std::string_view element = value.substr(start, comma - start);
+    element = element.substr(0, element.find(';'));
+    while (!element.empty() && is_space_or_tab(element.front()))
+      element.remove_prefix(1);
+    while (!element.empty() && is_space_or_tab(element.back()))
+      element.remove_suffix(1);
+    for (char c : element) {
+      if (!is_token_char(c)) return false;
+    }
+    start = comma + 1;
+  }
+  return true;
+}
+
 // The type of llhttp's internal span callbacks (llhttp.c, llhttp__internal__span_cb).
 using SpanCallback = int (*)(llhttp_t*, const char* start, const char* end);
 
@@ -716,10 +738,18 @@ int Parser::Impl::on_header_value_complete() {
     // llhttp 8.1 sets no flag for an empty Transfer-Encoding, so it would
     // frame the message by its Content-Length where a peer that counts any
     // Transfer-Encoding line would not (RFC 9112 section 6.1).
-    if (value.empty() && !headers_complete_ && !options_.lenient_transfer_encoding &&
+    // And loose llhttp takes any bytes before a final "chunked" as codings
+    // ("ing: B\xff, chunked"), where a stricter peer rejects the message.
+    if (!headers_complete_ && !options_.lenient_transfer_encoding &&
         iequals(lines.back().name, "Transfer-Encoding")) {
-      return raise(ParseErrorCode::invalid, "HPE_INVALID_TRANSFER_ENCODING",
-                   "empty Transfer-Encoding", std::nullopt);
+      if (value.empty()) {
+        return raise(ParseErrorCode::invalid, "HPE_INVALID_TRANSFER_ENCODING",
+                     "empty Transfer-Encoding", std::nullopt);
+      }
+      if (!is_coding_list(value)) {
+        return raise(ParseErrorCode::invalid, "HPE_INVALID_TRANSFER_ENCODING",
+                     "Transfer-Encoding element is not a coding (a token)", std::nullopt);
+      }
     }
   }
   header_line_open_ = false;

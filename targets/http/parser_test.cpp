@@ -368,6 +368,13 @@ std::vector<ParseCase> valid_cases() {
       .finish = true,
   });
   cases.push_back({
+      .name = "TransferCodingsWithParametersAndEmptyElements",
+      .type = MessageType::response,
+      .input = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip;level=1 , ,chunked\r\n\r\n"
+               "3\r\nabc\r\n0\r\n\r\n",
+      .messages = {response(200, "OK", {{"Transfer-Encoding", "gzip;level=1 , ,chunked"}}, "abc")},
+  });
+  cases.push_back({
       .name = "CrInsideABodyIsData",
       .input = "POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\na\rb",
       .messages = {request("POST", "/", {{"Content-Length", "3"}}, "a\rb")},
@@ -611,6 +618,17 @@ std::vector<ParseCase> invalid_cases() {
   cases.push_back(
       {.name = "EmptyTransferEncodingWithContentLength",
        .input = "POST / HTTP/1.1\r\nTransfer-Encoding:\r\nContent-Length: 3\r\n\r\nabc",
+       .error = Code::invalid,
+       .llhttp_name = "HPE_INVALID_TRANSFER_ENCODING"});
+  cases.push_back(
+      {.name = "TransferEncodingElementNotAToken",
+       .input = "POST / HTTP/1.1\r\nTransfer-Encoding: ing: B\xff, chunked\r\n\r\n0\r\n\r\n",
+       .error = Code::invalid,
+       .llhttp_name = "HPE_INVALID_TRANSFER_ENCODING"});
+  cases.push_back(
+      {.name = "TransferEncodingLinesEachChecked",
+       .input = "POST / HTTP/1.1\r\nTransfer-Encoding: chunk/1.1\r\nTransfer-Encoding: "
+                "chunked\r\n\r\n0\r\n\r\n",
        .error = Code::invalid,
        .llhttp_name = "HPE_INVALID_TRANSFER_ENCODING"});
   cases.push_back({.name = "EmptyTransferEncodingAlone",
