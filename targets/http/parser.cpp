@@ -107,6 +107,19 @@ bool is_coding_list(std::string_view value) {
   return true;
 }
 
+// last_coding: the last element of a Transfer-Encoding value, without
+// parameters or surrounding whitespace ("gzip, chunked\t" -> "chunked").
+std::string_view last_coding(std::string_view value) {
+  const std::size_t comma = value.rfind(',');
+  std::string_view element = comma == std::string_view::npos ? value : value.substr(comma + 1);
+  element = element.substr(0, element.find(';'));
+  while (!element.empty() && is_space_or_tab(element.front()))
+    element.remove_prefix(1);
+  while (!element.empty() && is_space_or_tab(element.back()))
+    element.remove_suffix(1);
+  return element;
+}
+
 // The type of llhttp's internal span callbacks (llhttp.c, llhttp__internal__span_cb).
 using SpanCallback = int (*)(llhttp_t*, const char* start, const char* end);
 
@@ -750,6 +763,14 @@ int Parser::Impl::on_header_value_complete() {
         return raise(ParseErrorCode::invalid, "HPE_INVALID_TRANSFER_ENCODING",
                      "Transfer-Encoding element is not a coding (a token)", std::nullopt);
       }
+    }
+    // llhttp 8.1 takes "chunked" followed by HTAB (optional whitespace, RFC
+    // 9110 section 5.6.3) for another coding: it would read a response to EOF
+    // where every peer that trims the HTAB reads chunks, and refuse such a
+    // request. The line's last coding decides, as llhttp does for SP.
+    if (!headers_complete_ && iequals(lines.back().name, "Transfer-Encoding") &&
+        iequals(last_coding(value), "chunked")) {
+      llhttp_.flags |= F_CHUNKED;
     }
   }
   header_line_open_ = false;

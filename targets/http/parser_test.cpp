@@ -374,6 +374,19 @@ std::vector<ParseCase> valid_cases() {
                "3\r\nabc\r\n0\r\n\r\n",
       .messages = {response(200, "OK", {{"Transfer-Encoding", "gzip;level=1 , ,chunked"}}, "abc")},
   });
+  // Found by http_request_fuzzer: llhttp 8.1 missed "chunked" before a
+  // HTAB (optional whitespace) and read such a response to EOF.
+  cases.push_back({
+      .name = "ChunkedFollowedByATabIsChunked",
+      .type = MessageType::response,
+      .input = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\t\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+      .messages = {response(200, "OK", {{"Transfer-Encoding", "chunked"}}, "abc")},
+  });
+  cases.push_back({
+      .name = "RequestChunkedFollowedByATabIsChunked",
+      .input = "POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked \t\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+      .messages = {request("POST", "/", {{"Transfer-Encoding", "gzip, chunked"}}, "abc")},
+  });
   cases.push_back({
       .name = "CrInsideABodyIsData",
       .input = "POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\na\rb",
