@@ -337,6 +337,20 @@ std::string_view known_class(const Disagreement& d) {
       ours->type == http::MessageType::request) {
     return "B12 http_parser_url_syntax";
   }
+  // B13: http-parser 2.9 does not trim a HTAB after "chunked" and rejects
+  // the request ("Transfer-Encoding: chunked\t"); llhttp (with the wrapper)
+  // reads chunks, as RFC 9110 section 5.6.3 has it.
+  if (d.signature == "http_parser_rejects:HPE_INVALID_TRANSFER_ENCODING" && ours != nullptr &&
+      ours->chunked && ours->header("Transfer-Encoding")) {
+    return "B13 http_parser_te_tab";
+  }
+  // B14: with every lenient flag on (lenient_chunked_length), Transfer-
+  // Encoding wins over Content-Length and a response runs to EOF; http-parser
+  // frames it by Content-Length and reports the EOF inside the body.
+  if (d.loose && d.signature == "http_parser_rejects:HPE_INVALID_EOF_STATE" && ours != nullptr &&
+      ours->content_length && ours->header("Transfer-Encoding")) {
+    return "B14 lenient_te_over_cl";
+  }
   // B10: with every lenient flag on (lenient_version), our parser takes
   // HTTP/0.9 ("GET /" without a version); strict mode rejects it.
   if (d.loose && ours != nullptr && ours->version_major == 0) return "B10 lenient_http09";
