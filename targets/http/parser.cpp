@@ -107,12 +107,12 @@ bool is_coding_list(std::string_view value) {
   return true;
 }
 
-// last_coding: the last element of a Transfer-Encoding value, without
-// parameters or surrounding whitespace ("gzip, chunked\t" -> "chunked").
+// last_coding: the last element of a Transfer-Encoding value, without the
+// whitespace around it ("gzip, chunked\t" -> "chunked"). Parameters stay:
+// chunked takes none, so "chunked;x" is not chunked (as llhttp reads it).
 std::string_view last_coding(std::string_view value) {
   const std::size_t comma = value.rfind(',');
   std::string_view element = comma == std::string_view::npos ? value : value.substr(comma + 1);
-  element = element.substr(0, element.find(';'));
   while (!element.empty() && is_space_or_tab(element.front()))
     element.remove_prefix(1);
   while (!element.empty() && is_space_or_tab(element.back()))

@@ -644,6 +644,11 @@ std::vector<ParseCase> invalid_cases() {
                 "chunked\r\n\r\n0\r\n\r\n",
        .error = Code::invalid,
        .llhttp_name = "HPE_INVALID_TRANSFER_ENCODING"});
+  cases.push_back(
+      {.name = "ChunkedWithAnEmptyParameterIsNotChunked",
+       .input = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked;\r\n\r\n0\r\n\r\n",
+       .error = Code::invalid,
+       .llhttp_name = "HPE_INVALID_TRANSFER_ENCODING"});
   cases.push_back({.name = "EmptyTransferEncodingAlone",
                    .input = "POST / HTTP/1.1\r\nTransfer-Encoding:  \r\n\r\n",
                    .error = Code::invalid,
