@@ -25,6 +25,15 @@
 namespace faultline {
 namespace {
 
+// pass_through_proxy: a started TCP proxy to `upstream` with an empty profile.
+std::unique_ptr<proxy::TcpProxy> pass_through_proxy(const net::Address& upstream) {
+  proxy::ProxyOptions options;
+  options.upstream = upstream;
+  auto proxy = std::make_unique<proxy::TcpProxy>(options, fault::Profile{});
+  if (!proxy->start()) std::abort();
+  return proxy;
+}
+
 struct Servers {
   std::unique_ptr<echo::EchoServer> echo;
   std::unique_ptr<proxy::TcpProxy> proxy;
@@ -35,10 +44,7 @@ Servers& servers() {
     auto* out = new Servers();
     out->echo = echo::make_echo_server(echo::ServerModel::epoll, echo::EchoServerOptions{});
     if (!out->echo->start()) std::abort();
-    proxy::ProxyOptions options;
-    options.upstream = out->echo->address();
-    out->proxy = std::make_unique<proxy::TcpProxy>(options, fault::Profile{});
-    if (!out->proxy->start()) std::abort();
+    out->proxy = pass_through_proxy(out->echo->address());
     return out;
   }();
   return *s;
@@ -96,10 +102,7 @@ HttpServers& http_servers() {
     server_options.listen = net::Address::loopback(0);
     out->http = std::make_unique<http::HttpServer>(server_options);
     if (!out->http->start()) std::abort();
-    proxy::ProxyOptions options;
-    options.upstream = out->http->address();
-    out->proxy = std::make_unique<proxy::TcpProxy>(options, fault::Profile{});
-    if (!out->proxy->start()) std::abort();
+    out->proxy = pass_through_proxy(out->http->address());
     return out;
   }();
   return *s;

@@ -230,8 +230,8 @@ bool has_connection_header(const http::Message& m) {
 // "\xad-\xad, keep-alive").
 bool has_connection_list(const http::Message& m) {
   auto is_tchar = [](unsigned char c) {
-    return std::isalnum(c) != 0 || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
-                                       std::string_view::npos;
+    return std::isalnum(c) != 0 ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
   };
   std::vector<std::string_view> values = m.headers_named("Connection");
   for (std::string_view value : m.headers_named("Proxy-Connection"))
@@ -242,12 +242,7 @@ bool has_connection_list(const http::Message& m) {
     while (start <= value.size()) {
       std::size_t comma = value.find(',', start);
       if (comma == std::string_view::npos) comma = value.size();
-      std::string_view element = value.substr(start, comma - start);
-      while (!element.empty() && (element.front() == ' ' || element.front() == '\t'))
-        element.remove_prefix(1);
-      while (!element.empty() && (element.back() == ' ' || element.back() == '\t'))
-        element.remove_suffix(1);
-      for (char c : element) {
+      for (char c : http::trim_whitespace(value.substr(start, comma - start))) {
         if (!is_tchar(static_cast<unsigned char>(c))) return true;
       }
       start = comma + 1;

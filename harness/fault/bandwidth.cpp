@@ -54,8 +54,8 @@ Time BandwidthStage::transmit(std::uint64_t bytes) {
 }
 
 void BandwidthStage::on_chunk(Chunk chunk, Time now, Output& out) {
-  if (chunk.release == kNever) {
-    out.chunks.push_back(std::move(chunk));  // held upstream: it never uses the link
+  if (held(chunk)) {
+    out.chunks.push_back(std::move(chunk));  // it never uses the link
     return;
   }
   start(std::max(now, chunk.release));

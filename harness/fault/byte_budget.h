@@ -23,11 +23,14 @@ class ByteBudget {
 
   bool reached() const { return passed_ >= limit_; }
 
-  // Held chunks (release kNever, from a stall upstream) never arrive, so they
-  // count for nothing: a stage passes them on as they are, or, when its
-  // budget is already reached (N = 0), acts at their arrival as at any
-  // first event. is_held names the case.
-  static bool is_held(const Chunk& chunk) { return chunk.release == kNever; }
+  // pass_held passes a held chunk (see held()) on as it is, uncounted, while
+  // the budget is not reached, and says whether it did. A held chunk that
+  // finds the budget reached (N = 0) is the stage's first event: it acts.
+  bool pass_held(Chunk& chunk, Output& out) {
+    if (!held(chunk) || reached()) return false;
+    out.chunks.push_back(std::move(chunk));
+    return true;
+  }
   std::uint64_t passed() const { return passed_; }
 
   // pass appends the part of `chunk` still within the budget to `out` (keeping

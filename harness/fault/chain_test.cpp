@@ -75,14 +75,14 @@ TEST(FaultChainTest, StagesRunInProfileOrder) {
 // came. Reproducer: corpus/echo_schedule/regression_stall_end_held.
 TEST(FaultChainTest, AStallsTimedEndPassesEveryLaterStage) {
   const std::vector<std::string> followers = {
-      "latency delay=1ms",        "slicer max=7B",       "retransmit rate=50% rto=1ms",
-      "corrupt rate=0%",          "half_close after=1MiB", "limit_data after=1MiB",
-      "slow_close delay=1ms",     "reset after=1MiB",    "stall after=1MiB",
+      "latency delay=1ms",    "slicer max=7B",         "retransmit rate=50% rto=1ms",
+      "corrupt rate=0%",      "half_close after=1MiB", "limit_data after=1MiB",
+      "slow_close delay=1ms", "reset after=1MiB",      "stall after=1MiB",
       "bandwidth rate=1MiB/s"};
   for (const std::string& follower : followers) {
     SCOPED_TRACE(follower);
-    auto chain = profile_of("stall after=100B close_after=10s; " + follower)
-                     .make_chain(Direction::up, 1, 0);
+    auto chain =
+        profile_of("stall after=100B close_after=10s; " + follower).make_chain(Direction::up, 1, 0);
     Output out = run(chain);
     ASSERT_TRUE(out.end);
     EXPECT_NE(out.end->at, kNever);

@@ -21,10 +21,7 @@ HalfCloseStage::HalfCloseStage(const HalfCloseSettings& settings, StageContext c
 
 void HalfCloseStage::on_chunk(Chunk chunk, Time now, Output& out) {
   if (ended_) return;
-  if (ByteBudget::is_held(chunk) && !budget_.reached()) {
-    out.chunks.push_back(std::move(chunk));
-    return;
-  }
+  if (budget_.pass_held(chunk, out)) return;
   last_release_ = last_delivered(std::max(last_release_, now), chunk.release);
   budget_.pass(std::move(chunk), out);
   if (budget_.reached()) {

@@ -27,12 +27,9 @@ void ResetStage::fire(Time at, Output& out) {
 
 void ResetStage::on_chunk(Chunk chunk, Time now, Output& out) {
   if (ended_) return;
-  if (ByteBudget::is_held(chunk)) {
-    if (budget_.reached()) {
-      fire(std::max(now, last_release_), out);
-    } else {
-      out.chunks.push_back(std::move(chunk));
-    }
+  if (budget_.pass_held(chunk, out)) return;
+  if (held(chunk)) {
+    fire(std::max(now, last_release_), out);  // after=0B: the first event
     return;
   }
   const Time entry = std::max(now, chunk.release);

@@ -39,10 +39,10 @@
 //   up.on_chunk(fault::Chunk{"hello", now}, now, out);   // out.chunks: slices with release times
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <limits>
-#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,6 +75,12 @@ struct Chunk {
   std::string bytes;
   Time release{0};
 };
+
+// held: a chunk a stall upstream holds forever (release kNever); it is never
+// delivered, so it never uses a link or counts towards a byte offset.
+inline bool held(const Chunk& chunk) {
+  return chunk.release == kNever;
+}
 
 // EndKind: how a stream ends.
 enum class EndKind { close, reset };

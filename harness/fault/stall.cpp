@@ -43,7 +43,8 @@ void StallStage::begin(Time at, Output& out) {
 void StallStage::on_chunk(Chunk chunk, Time now, Output& out) {
   if (ended_) return;
   last_release_ = last_delivered(std::max(last_release_, now), chunk.release);
-  if (stalled_ || (ByteBudget::is_held(chunk) && !budget_.reached())) {
+  if (budget_.pass_held(chunk, out)) return;
+  if (stalled_) {
     chunk.release = kNever;
     out.chunks.push_back(std::move(chunk));
     return;

@@ -13,6 +13,8 @@ bool is_optional_whitespace(char c) {
   return c == ' ' || c == '\t';
 }
 
+}  // namespace
+
 std::string_view trim_whitespace(std::string_view text) {
   while (!text.empty() && is_optional_whitespace(text.front()))
     text.remove_prefix(1);
@@ -21,7 +23,10 @@ std::string_view trim_whitespace(std::string_view text) {
   return text;
 }
 
-}  // namespace
+std::string_view last_coding(std::string_view value) {
+  const std::size_t comma = value.rfind(',');
+  return trim_whitespace(comma == std::string_view::npos ? value : value.substr(comma + 1));
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -47,14 +52,12 @@ std::vector<std::string_view> find_headers(const Headers& headers, std::string_v
 bool has_chunked_coding(const Headers& headers) {
   // The codings of every Transfer-Encoding line form one list; only the last
   // coding decides the framing (RFC 9112 section 6.3).
-  std::string_view last_coding;
+  std::string_view last;
   for (std::string_view value : find_headers(headers, "Transfer-Encoding")) {
-    std::size_t comma = value.rfind(',');
-    std::string_view coding =
-        trim_whitespace(comma == std::string_view::npos ? value : value.substr(comma + 1));
-    if (!coding.empty()) last_coding = coding;
+    std::string_view coding = http::last_coding(value);
+    if (!coding.empty()) last = coding;
   }
-  return iequals(last_coding, "chunked");
+  return iequals(last, "chunked");
 }
 
 std::string_view reason_phrase(int status_code) {
@@ -99,10 +102,10 @@ std::string_view reason_phrase(int status_code) {
       return "Request Timeout";
     case 411:
       return "Length Required";
-    case 413:
-      return "Content Too Large";
     case 412:
       return "Precondition Failed";
+    case 413:
+      return "Content Too Large";
     case 414:
       return "URI Too Long";
     case 415:
@@ -117,10 +120,10 @@ std::string_view reason_phrase(int status_code) {
       return "Misdirected Request";
     case 422:
       return "Unprocessable Content";
-    case 428:
-      return "Precondition Required";
     case 426:
       return "Upgrade Required";
+    case 428:
+      return "Precondition Required";
     case 429:
       return "Too Many Requests";
     case 431:

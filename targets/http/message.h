@@ -39,6 +39,13 @@ std::optional<std::string_view> find_header(const Headers& headers, std::string_
 // find_headers gives the values of every header named `name`, in order.
 std::vector<std::string_view> find_headers(const Headers& headers, std::string_view name);
 
+// trim_whitespace drops the optional whitespace (SP, HTAB) around a value.
+std::string_view trim_whitespace(std::string_view text);
+
+// last_coding gives the last element of one Transfer-Encoding value, without
+// the whitespace around it ("gzip, chunked\t" -> "chunked"; "chunked," -> "").
+std::string_view last_coding(std::string_view value);
+
 // has_chunked_coding tells whether the last Transfer-Encoding coding is
 // "chunked", i.e. whether the body is sent with chunked framing.
 bool has_chunked_coding(const Headers& headers);

@@ -94,30 +94,12 @@ bool is_coding_list(std::string_view value) {
     std::size_t comma = value.find(',', start);
     if (comma == std::string_view::npos) comma = value.size();
     std::string_view element = value.substr(start, comma - start);
-    element = element.substr(0, element.find(';'));
-    while (!element.empty() && is_space_or_tab(element.front()))
-      element.remove_prefix(1);
-    while (!element.empty() && is_space_or_tab(element.back()))
-      element.remove_suffix(1);
-    for (char c : element) {
+    for (char c : trim_whitespace(element.substr(0, element.find(';')))) {
       if (!is_token_char(c)) return false;
     }
     start = comma + 1;
   }
   return true;
-}
-
-// last_coding: the last element of a Transfer-Encoding value, without the
-// whitespace around it ("gzip, chunked\t" -> "chunked"). Parameters stay:
-// chunked takes none, so "chunked;x" is not chunked (as llhttp reads it).
-std::string_view last_coding(std::string_view value) {
-  const std::size_t comma = value.rfind(',');
-  std::string_view element = comma == std::string_view::npos ? value : value.substr(comma + 1);
-  while (!element.empty() && is_space_or_tab(element.front()))
-    element.remove_prefix(1);
-  while (!element.empty() && is_space_or_tab(element.back()))
-    element.remove_suffix(1);
-  return element;
 }
 
 // The type of llhttp's internal span callbacks (llhttp.c, llhttp__internal__span_cb).
@@ -238,9 +220,9 @@ struct Parser::Impl {
   std::size_t header_count_ = 0;
   std::uint64_t trailer_bytes_ = 0;
   std::string_view pending_chunk_crlf_;  // the part of "\r\n" after chunk data still unseen
-  bool pending_cr_ = false;  // the previous feed ended with a CR outside body data
-  std::string status_prefix_;        // the first bytes of the response being parsed
-  std::size_t status_capture_ = 0;   // how many more of its bytes to copy
+  bool pending_cr_ = false;              // the previous feed ended with a CR outside body data
+  std::string status_prefix_;            // the first bytes of the response being parsed
+  std::size_t status_capture_ = 0;       // how many more of its bytes to copy
 
   // Complete messages not yet taken: ready_[ready_head_, size). A vector, not
   // a deque: a deque of Messages allocates a block every couple of messages.
@@ -543,7 +525,8 @@ std::size_t Parser::Impl::find_suspicious_line_end(std::size_t from, std::size_t
   while (index < to) {
     const void* found = std::memchr(data_begin_ + index, '\n', to - index);
     const std::size_t lf =
-        found == nullptr ? to : static_cast<std::size_t>(static_cast<const char*>(found) - data_begin_);
+        found == nullptr ? to
+                         : static_cast<std::size_t>(static_cast<const char*>(found) - data_begin_);
     // The only CR allowed before this LF is the byte right before it.
     if (const void* cr = std::memchr(data_begin_ + index, '\r', lf - index)) {
       const auto cr_index = static_cast<std::size_t>(static_cast<const char*>(cr) - data_begin_);
@@ -648,8 +631,8 @@ int Parser::Impl::on_status_complete() {
 int Parser::Impl::check_status_code() {
   const std::string_view line = status_prefix_;
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  const bool three_digits = line.size() >= kStatusLinePrefix && digit(line[9]) &&
-                            digit(line[10]) && digit(line[11]) &&
+  const bool three_digits = line.size() >= kStatusLinePrefix && digit(line[9]) && digit(line[10]) &&
+                            digit(line[11]) &&
                             (line[12] == ' ' || line[12] == '\r' || line[12] == '\n');
   if (!three_digits) {
     return raise(ParseErrorCode::invalid, "HPE_INVALID_STATUS", "status code is not three digits",
@@ -748,29 +731,28 @@ int Parser::Impl::on_header_value_complete() {
     std::string& value = lines.back().value;
     while (!value.empty() && is_space_or_tab(value.back()))
       value.pop_back();
-    // llhttp 8.1 sets no flag for an empty Transfer-Encoding, so it would
-    // frame the message by its Content-Length where a peer that counts any
-    // Transfer-Encoding line would not (RFC 9112 section 6.1).
-    // And loose llhttp takes any bytes before a final "chunked" as codings
-    // ("ing: B\xff, chunked"), where a stricter peer rejects the message.
-    if (!headers_complete_ && !options_.lenient_transfer_encoding &&
-        iequals(lines.back().name, "Transfer-Encoding")) {
-      if (value.empty()) {
-        return raise(ParseErrorCode::invalid, "HPE_INVALID_TRANSFER_ENCODING",
-                     "empty Transfer-Encoding", std::nullopt);
+    if (!headers_complete_ && iequals(lines.back().name, "Transfer-Encoding")) {
+      // llhttp 8.1 sets no flag for an empty Transfer-Encoding, so it would
+      // frame the message by its Content-Length where a peer that counts any
+      // Transfer-Encoding line would not (RFC 9112 section 6.1). And loose
+      // llhttp takes any bytes before a final "chunked" as codings
+      // ("ing: B\xff, chunked"), where a stricter peer rejects the message.
+      if (!options_.lenient_transfer_encoding) {
+        if (value.empty()) {
+          return raise(ParseErrorCode::invalid, "HPE_INVALID_TRANSFER_ENCODING",
+                       "empty Transfer-Encoding", std::nullopt);
+        }
+        if (!is_coding_list(value)) {
+          return raise(ParseErrorCode::invalid, "HPE_INVALID_TRANSFER_ENCODING",
+                       "Transfer-Encoding element is not a coding (a token)", std::nullopt);
+        }
       }
-      if (!is_coding_list(value)) {
-        return raise(ParseErrorCode::invalid, "HPE_INVALID_TRANSFER_ENCODING",
-                     "Transfer-Encoding element is not a coding (a token)", std::nullopt);
-      }
-    }
-    // llhttp 8.1 takes "chunked" followed by HTAB (optional whitespace, RFC
-    // 9110 section 5.6.3) for another coding: it would read a response to EOF
-    // where every peer that trims the HTAB reads chunks, and refuse such a
-    // request. The line's last coding decides, as llhttp does for SP.
-    if (!headers_complete_ && iequals(lines.back().name, "Transfer-Encoding") &&
-        iequals(last_coding(value), "chunked")) {
-      llhttp_.flags |= F_CHUNKED;
+      // llhttp 8.1 takes "chunked" followed by HTAB (optional whitespace, RFC
+      // 9110 section 5.6.3) for another coding: it would read a response to
+      // EOF where every peer that trims the HTAB reads chunks, and refuse such
+      // a request. The line's last coding decides, as llhttp does for SP
+      // (parameters stay: chunked takes none, so "chunked;x" is not chunked).
+      if (iequals(last_coding(value), "chunked")) llhttp_.flags |= F_CHUNKED;
     }
   }
   header_line_open_ = false;
