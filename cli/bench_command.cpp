@@ -131,17 +131,6 @@ net::Status check_writable(const std::string& flag, const std::string& path) {
   return {};
 }
 
-net::Result<std::string> render(const bench::ComparisonReport& report, const std::string& format,
-                                bool color) {
-  if (format == "text") return bench::render_text(report, {.color = color});
-  if (format == "md" || format == "markdown") return bench::render_markdown(report);
-  if (format == "json") return bench::render_json(report);
-  if (format == "junit") return bench::render_junit(report);
-  if (format == "html") return bench::render_html(report);
-  return net::make_error(net::ErrorKind::invalid_argument,
-                         "--format '" + format + "': expected text, md, json, junit or html");
-}
-
 std::vector<std::string> split_list(const std::vector<std::string>& values) {
   std::vector<std::string> items;
   for (const std::string& value : values) {
@@ -288,7 +277,7 @@ int run_compare(const CompareFlags& flags) {
       return usage_error("give OLD and NEW (Google Benchmark JSON files or directories of them)");
     }
   }
-  if (auto probe = render(bench::ComparisonReport{}, flags.format, false); !probe) {
+  if (auto probe = bench::render_format(bench::ComparisonReport{}, flags.format, false); !probe) {
     return usage_error(probe.error());
   }
   for (const auto& [flag, path] :
@@ -348,7 +337,7 @@ int run_compare(const CompareFlags& flags) {
 
   const bool color = !flags.no_color && flags.out.empty() && ::isatty(STDOUT_FILENO) != 0 &&
                      std::getenv("NO_COLOR") == nullptr;
-  auto primary = render(report, flags.format, color);
+  auto primary = bench::render_format(report, flags.format, color);
   if (!primary) return usage_error(primary.error());
   if (flags.out.empty()) {
     std::fwrite(primary->data(), 1, primary->size(), stdout);
@@ -369,7 +358,7 @@ int run_compare(const CompareFlags& flags) {
                                                         {"junit", flags.junit_out},
                                                         {"html", flags.html_out}}) {
     if (path.empty()) continue;
-    auto content = render(report, format, false);
+    auto content = bench::render_format(report, format, false);
     if (auto written = write_atomically(path, *content); !written) {
       return runtime_error(written.error());
     }

@@ -470,17 +470,6 @@ int run_list(const RunFlags& flags) {
   return 0;
 }
 
-net::Result<std::string> render(const bench::ComparisonReport& report, const std::string& format,
-                                bool color) {
-  if (format == "text") return bench::render_text(report, {.color = color});
-  if (format == "md" || format == "markdown") return bench::render_markdown(report);
-  if (format == "json") return bench::render_json(report);
-  if (format == "junit") return bench::render_junit(report);
-  if (format == "html") return bench::render_html(report);
-  return net::make_error(net::ErrorKind::invalid_argument,
-                         "--format '" + format + "': expected text, md, json, junit or html");
-}
-
 int run_ab(const RunFlags& flags) {
   if (auto ok = check_counts(flags); !ok) return usage_error(ok.error());
   if (flags.fail_on != "none" && flags.fail_on != "regression") {
@@ -560,7 +549,7 @@ int run_ab(const RunFlags& flags) {
   report.new_label = flags.rev_b + " (" + short_sha(*sha_b) + ")";
   report.mode = "ab";
   const bool to_terminal = flags.out_file.empty() && ::isatty(STDOUT_FILENO) != 0;
-  auto text = render(report, flags.format, to_terminal);
+  auto text = bench::render_format(report, flags.format, to_terminal);
   if (!text) return usage_error(text.error());
   if (flags.out_file.empty()) {
     fmt::print("{}", *text);
@@ -677,23 +666,30 @@ void add_bench_run_commands(CLI::App* bench, int& exit_code) {
   add_build_flags(run, *flags);
   run->callback([flags, &exit_code] { exit_code = run_bench(*flags); });
 
+  // bench ab pairs by round: the signed-rank test on R rounds can reach
+  // p < 0.05 only from R = 6, so its defaults are 8 rounds of 2 repetitions.
+  auto ab_flags = std::make_shared<RunFlags>();
+  ab_flags->repetitions = 16;
+  ab_flags->rounds = 8;
   auto* ab = bench->add_subcommand(
       "ab",
       "Build two git revisions side by side (committed trees: uncommitted changes are not in "
       "them), run them ABBA by round, compare (paired)");
-  ab->add_option("rev_a", flags->rev_a, "the baseline revision")->required();
-  ab->add_option("rev_b", flags->rev_b, "the revision to compare")->required();
-  ab->add_option("names", flags->names, "binaries (default: all)");
-  add_run_flags(ab, *flags);
-  ab->add_option("--metric", flags->compare_metrics,
+  ab->add_option("rev_a", ab_flags->rev_a, "the baseline revision")->required();
+  ab->add_option("rev_b", ab_flags->rev_b, "the revision to compare")->required();
+  ab->add_option("names", ab_flags->names, "binaries (default: all)");
+  add_run_flags(ab, *ab_flags);
+  ab->add_option("--metric", ab_flags->compare_metrics,
                  "metrics to compare (default real_time; repeatable)");
-  ab->add_option("--format", flags->format, "text, md, json, junit or html")->capture_default_str();
-  ab->add_option("--out-file", flags->out_file, "write the comparison here instead of stdout");
-  ab->add_option("--fail-on", flags->fail_on, "regression: exit 1 when a gated row regressed")
+  ab->add_option("--format", ab_flags->format, "text, md, json, junit or html")
       ->capture_default_str();
-  ab->add_option("--source", flags->source_dir, "the faultline source tree (default: found)");
-  ab->add_option("--build-jobs", flags->build_jobs, "parallel build jobs")->capture_default_str();
-  ab->callback([flags, &exit_code] { exit_code = run_ab(*flags); });
+  ab->add_option("--out-file", ab_flags->out_file, "write the comparison here instead of stdout");
+  ab->add_option("--fail-on", ab_flags->fail_on, "regression: exit 1 when a gated row regressed")
+      ->capture_default_str();
+  ab->add_option("--source", ab_flags->source_dir, "the faultline source tree (default: found)");
+  ab->add_option("--build-jobs", ab_flags->build_jobs, "parallel build jobs")
+      ->capture_default_str();
+  ab->callback([ab_flags, &exit_code] { exit_code = run_ab(*ab_flags); });
 
   auto* history = bench->add_subcommand(
       "history", "Each benchmark over commits (past `bench run`s), step changes flagged");

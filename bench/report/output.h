@@ -10,8 +10,10 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "bench/report/comparison.h"
+#include "targets/net/error.h"
 
 namespace faultline::bench {
 
@@ -24,6 +26,15 @@ std::string render_markdown(const ComparisonReport& report);
 std::string render_json(const ComparisonReport& report);
 std::string render_junit(const ComparisonReport& report);
 std::string render_html(const ComparisonReport& report);
+
+// render_format: the renderer a --format flag names: text, md (markdown),
+// json, junit or html; anything else is invalid_argument naming the flag.
+net::Result<std::string> render_format(const ComparisonReport& report, std::string_view format,
+                                       bool color = false);
+
+// xml_escape: text safe inside XML/HTML/SVG text and attribute values
+// (control bytes and invalid UTF-8 made visible).
+std::string xml_escape(std::string_view text);
 
 // format_value: a value in its unit, scaled for reading ("1.23 us",
 // "4.56 M/s", "789 instr").

@@ -107,4 +107,8 @@ std::string render_junit(const ComparisonReport& report) {
   return out;
 }
 
+std::string xml_escape(std::string_view text) {
+  return output::xml_escape(text);
+}
+
 }  // namespace faultline::bench

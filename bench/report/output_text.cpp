@@ -214,4 +214,16 @@ std::string render_text(const ComparisonReport& report, const TextOptions& optio
   return out;
 }
 
+net::Result<std::string> render_format(const ComparisonReport& report, std::string_view format,
+                                       bool color) {
+  if (format == "text") return render_text(report, {.color = color});
+  if (format == "md" || format == "markdown") return render_markdown(report);
+  if (format == "json") return render_json(report);
+  if (format == "junit") return render_junit(report);
+  if (format == "html") return render_html(report);
+  return net::make_error(
+      net::ErrorKind::invalid_argument,
+      "--format '" + std::string(format) + "': expected text, md, json, junit or html");
+}
+
 }  // namespace faultline::bench

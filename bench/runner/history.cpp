@@ -9,6 +9,8 @@
 
 #include <fmt/core.h>
 
+#include "bench/report/output.h"
+
 namespace faultline::bench::runner {
 
 namespace fs = std::filesystem;
@@ -31,29 +33,6 @@ std::string short_commit(const std::string& commit) {
 std::string point_label(const SeriesPoint& point) {
   return (point.commit.empty() ? std::string("(no commit)") : short_commit(point.commit)) +
          (point.dirty ? "+dirty" : "");
-}
-
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -307,7 +286,7 @@ std::string render_history_svg(const std::vector<Series>& series) {
     };
     const auto y_of = [&](double v) { return y0 + kTop + plot_h * (1 - (v - low) / (high - low)); };
     out += fmt::format("<g>\n<text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text>\n", x0 + 6,
-                       y0 + 14, xml_escape(s.benchmark + "  " + s.metric));
+                       y0 + 14, faultline::bench::xml_escape(s.benchmark + "  " + s.metric));
     out += fmt::format(
         "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#ccc\"/>\n",
         x0 + kLeft, y0 + kTop, plot_w, plot_h);
@@ -322,7 +301,8 @@ std::string render_history_svg(const std::vector<Series>& series) {
           "stroke-dasharray=\"4 3\"/>\n<text x=\"{3}\" y=\"{4}\" fill=\"#d62728\">step {5:+.1f}% "
           "at {6}</text>\n",
           x, y0 + kTop, y0 + kTop + plot_h, x0 + kLeft, y0 + kHeight - 6,
-          s.step->relative_step * 100, xml_escape(point_label(s.points[s.step->index])));
+          s.step->relative_step * 100,
+          faultline::bench::xml_escape(point_label(s.points[s.step->index])));
     }
     std::string polyline;
     for (std::size_t k = 0; k < s.points.size(); ++k)
@@ -335,7 +315,7 @@ std::string render_history_svg(const std::vector<Series>& series) {
       out += fmt::format(
           "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.5\" fill=\"#1f77b4\"><title>{} {:.6g}</title>"
           "</circle>\n",
-          x_of(k), y_of(s.points[k].value), xml_escape(point_label(s.points[k])),
+          x_of(k), y_of(s.points[k].value), faultline::bench::xml_escape(point_label(s.points[k])),
           s.points[k].value);
     }
     out += "</g>\n";
