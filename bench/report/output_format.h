@@ -233,15 +233,24 @@ inline std::string scaled(double value, const ValueScale& scale, int digits = 3)
   return number + scale.suffix;
 }
 
-// format_median: a median with its interval's half-width in the same scale
-// ("1.23 us ±0.012"), or the bare median when there is no interval.
+// format_median: a median with its interval in the same scale: its
+// half-width when the interval is about symmetric ("1.23 us ±0.012"), the
+// distances up and down when it is skewed ("303 us +530/-9.6"), or the bare
+// median when there is no interval.
 inline std::string format_median(double median, const Interval& interval, std::string_view unit,
                                  std::string_view metric) {
   const ValueScale scale = value_scale(median, unit, metric);
   std::string text = scaled(median, scale);
   if (interval.available && std::isfinite(interval.low) && std::isfinite(interval.high)) {
-    const double half = (interval.high - interval.low) / 2 / scale.divisor;
-    text += " \u00b1" + significant(half, 2);
+    const double up = std::max(0.0, interval.high - median) / scale.divisor;
+    const double down = std::max(0.0, median - interval.low) / scale.divisor;
+    // A skewed interval (typical of timings) is shown as it is, never as a
+    // symmetric +- that would reach below zero.
+    if (std::fabs(up - down) <= 0.25 * std::max(up, down)) {
+      text += " \u00b1" + significant((up + down) / 2, 2);
+    } else {
+      text += " +" + significant(up, 2) + "/-" + significant(down, 2);
+    }
   }
   return text;
 }
