@@ -109,6 +109,14 @@ std::vector<ScenarioResult> run_suite(Target& target, Protocol protocol,
   std::vector<ScenarioResult> results;
   if (scenarios.empty()) return results;
   if (auto down = check_target(target, protocol)) {
+    // Replayed with the same client or requests as the run it stopped.
+    if (!runner_options.client_command.empty()) {
+      down->replay =
+          fmt::format("faultline suite --client-cmd {} --protocol {}",
+                      shell_quote(runner_options.client_command), protocol_name(protocol));
+    }
+    down->replay += runner_options.replay_extra;
+    down->seed = options.seed;
     if (sink) sink(*down);
     results.push_back(std::move(*down));
     target.stop();

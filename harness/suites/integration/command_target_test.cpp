@@ -104,6 +104,7 @@ TEST(CommandTarget, RefusedTargetIsReportedBeforeAnyScenario) {
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].detail.rfind("target refused: ", 0), 0u) << results[0].detail;
   EXPECT_EQ(results[0].scenario, "(target check)");
+  EXPECT_NE(results[0].replay.find("--target 127.0.0.1:"), std::string::npos) << results[0].replay;
 }
 
 TEST(CommandTarget, EveryRowNamesTheTarget) {
