@@ -129,8 +129,26 @@ void adjust_and_decide(ComparisonReport& report, const CompareOptions& options) 
     p_values.push_back(row.p_value);
   std::vector<double> adjusted = options.holm ? holm(p_values) : p_values;
   for (std::size_t i = 0; i < report.rows.size(); ++i) {
-    report.rows[i].p_adjusted = adjusted[i];
-    report.rows[i].verdict = decide(report.rows[i], options.alpha);
+    Comparison& row = report.rows[i];
+    row.p_adjusted = adjusted[i];
+    row.verdict = decide(row, options.alpha);
+    // Significant alone, not after the adjustment: say what would settle it.
+    if (row.verdict == Verdict::inconclusive && row.p_value < options.alpha &&
+        row.p_adjusted >= options.alpha) {
+      const std::size_t m = report.rows.size();
+      std::size_t n = 2;
+      while (n < 60 &&
+             smallest_possible_p_mann_whitney(n, n) * static_cast<double>(m) >= options.alpha) {
+        ++n;
+      }
+      const std::string text = fmt::format(
+          "p {:.2g} alone (the smallest {} vs {} repetitions allow is {:.2g}), {:.2g} after Holm "
+          "across {} comparisons; {} per side can reach alpha {:g}",
+          row.p_value, row.old_values.size(), row.new_values.size(),
+          smallest_possible_p_mann_whitney(row.old_values.size(), row.new_values.size()),
+          row.p_adjusted, m, n, options.alpha);
+      row.note = row.note.empty() ? text : row.note + "; " + text;
+    }
   }
   // The outputs state the adjustment (multiple_comparisons) in their header.
 }

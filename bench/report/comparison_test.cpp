@@ -102,6 +102,22 @@ TEST(ComparisonTest, HolmAdjustmentIsApplied) {
     EXPECT_GE(c.p_adjusted, c.p_value);
 }
 
+TEST(ComparisonTest, SignificantOnlyBeforeHolmSaysHowManyRepetitionsWouldDo) {
+  // 4 vs 4, clearly 30% slower: p = 2/70 alone, but 8 rows multiply it past 0.05.
+  std::vector<Benchmark> old_benchmarks;
+  std::vector<Benchmark> new_benchmarks;
+  for (int i = 0; i < 8; ++i) {
+    old_benchmarks.push_back(benchmark("BM_" + std::to_string(i), series(100, 4)));
+    new_benchmarks.push_back(benchmark("BM_" + std::to_string(i), series(130, 4)));
+  }
+  const ComparisonReport r =
+      compare_reports(report(old_benchmarks), report(new_benchmarks), CompareOptions{});
+  ASSERT_EQ(r.rows.size(), 8u);
+  EXPECT_EQ(r.rows[0].verdict, Verdict::inconclusive);
+  EXPECT_NE(r.rows[0].note.find("after Holm across 8 comparisons; 6 per side"), std::string::npos)
+      << r.rows[0].note;
+}
+
 TEST(ComparisonTest, RuleCanUngateAndFlipDirection) {
   const Report old_side = report({benchmark("BM_Throughput", series(100, 12))});
   const Report new_side = report({benchmark("BM_Throughput", series(130, 12))});

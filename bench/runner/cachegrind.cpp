@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -164,22 +165,44 @@ std::vector<std::string> cachegrind_argv(const InstructionOptions& options,
                                          const fs::path& executable, const std::string& benchmark,
                                          double min_time, const fs::path& cachegrind_out,
                                          const fs::path& json_out) {
-  std::vector<std::string> argv{options.valgrind.string(),
-                                "--tool=cachegrind",
-                                "--cache-sim=no",
-                                "--cachegrind-out-file=" + cachegrind_out.string(),
-                                executable.string(),
-                                "--benchmark_filter=^" + regex_quote(benchmark) + "$",
-                                "--benchmark_min_time=" + std::to_string(min_time),
-                                "--benchmark_repetitions=" + std::to_string(options.repetitions),
-                                "--benchmark_out=" + json_out.string(),
-                                "--benchmark_out_format=json"};
+  std::vector<std::string> argv{
+      options.valgrind.string(), "--tool=cachegrind", "--cache-sim=no",
+      "--cachegrind-out-file=" + cachegrind_out.string(), executable.string(),
+      "--benchmark_filter=^" + regex_quote(benchmark) + "$",
+      "--benchmark_min_time=" + std::to_string(min_time),
+      "--benchmark_repetitions=" + std::to_string(options.repetitions),
+      "--benchmark_out=" + json_out.string(), "--benchmark_out_format=json",
+      // Log every run's iteration count, probes included.
+      "--v=2"};
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
   return argv;
 }
 
+std::optional<std::uint64_t> executed_iterations(std::string_view log_text) {
+  constexpr std::string_view kPrefix = "-- LOG(2): Running ";
+  std::uint64_t total = 0;
+  bool seen = false;
+  while (!log_text.empty()) {
+    const std::size_t end = log_text.find('\n');
+    std::string_view line = log_text.substr(0, end);
+    log_text.remove_prefix(end == std::string_view::npos ? log_text.size() : end + 1);
+    if (line.substr(0, kPrefix.size()) != kPrefix) continue;
+    const std::size_t for_at = line.rfind(" for ");
+    if (for_at == std::string_view::npos) continue;
+    const std::string_view digits = line.substr(for_at + 5);
+    std::uint64_t value = 0;
+    const auto [ptr, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (error != std::errc{} || ptr != digits.data() + digits.size()) continue;
+    total += value;
+    seen = true;
+  }
+  if (!seen) return std::nullopt;
+  return total;
+}
+
 net::Result<CountedRun> counted_run_from(std::string_view cachegrind_text,
-                                         std::string_view json_text, double min_time) {
+                                         std::string_view json_text, double min_time,
+                                         std::string_view log_text) {
   auto totals = parse_cachegrind_totals(cachegrind_text);
   if (!totals) return tl::unexpected(totals.error());
   const auto ir = totals->find("Ir");
@@ -206,8 +229,14 @@ net::Result<CountedRun> counted_run_from(std::string_view cachegrind_text,
   if (rows == 0) return net::make_error(net::ErrorKind::bad_data, "no iteration rows");
   std::sort(seconds.begin(), seconds.end());
   run.seconds_per_iteration = seconds[seconds.size() / 2];
-  // Only the first repetition probes; later ones reuse its iteration count.
-  run.probe_iterations = estimate_probes(run.seconds_per_iteration, min_time).iterations;
+  // The iterations really run, probes included, when the library logs them:
+  // exact whatever the machine's load. Otherwise the probes are estimated
+  // from the time per iteration (only the first repetition probes).
+  if (auto executed = executed_iterations(log_text); executed && *executed >= run.iterations) {
+    run.probe_iterations = *executed - run.iterations;
+  } else {
+    run.probe_iterations = estimate_probes(run.seconds_per_iteration, min_time).iterations;
+  }
   return run;
 }
 
@@ -239,7 +268,7 @@ net::Result<InstructionSample> measure_instructions(const fs::path& executable,
               (run->timed_out ? "timed out" : "failed with status " + std::to_string(run->status)) +
               ": " + output.substr(output.size() > 800 ? output.size() - 800 : 0));
     }
-    auto counted = counted_run_from(read_file(out), read_file(json), min_times[i]);
+    auto counted = counted_run_from(read_file(out), read_file(json), min_times[i], run->output);
     if (!counted)
       return net::make_error(counted.error().kind, benchmark + ": " + counted.error().message);
     runs[i] = *counted;

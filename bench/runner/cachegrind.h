@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,7 +57,7 @@ ProbeEstimate estimate_probes(double seconds_per_iteration, double min_time);
 struct CountedRun {
   std::uint64_t instructions = 0;      // Ir, the whole process
   std::uint64_t iterations = 0;        // reported, summed over repetitions
-  std::uint64_t probe_iterations = 0;  // estimated, see estimate_probes
+  std::uint64_t probe_iterations = 0;  // counted from the --v=2 log, else estimated
   double seconds_per_iteration = 0;    // cpu time, under valgrind
 };
 
@@ -96,10 +97,17 @@ std::vector<std::string> cachegrind_argv(const InstructionOptions& options,
                                          const std::filesystem::path& cachegrind_out,
                                          const std::filesystem::path& json_out);
 
+// executed_iterations: the iterations the benchmark really ran, probes
+// included, from Google Benchmark's `--v=2` log ("-- LOG(2): Running BM_X
+// for 8769", one line per run of the benchmark function); nullopt when the
+// log has no such line (a library that does not print it).
+std::optional<std::uint64_t> executed_iterations(std::string_view log_text);
+
 // counted_run_from: a CountedRun from the cachegrind.out text and the
 // benchmark's JSON text (iteration rows of that benchmark).
 net::Result<CountedRun> counted_run_from(std::string_view cachegrind_text,
-                                         std::string_view json_text, double min_time);
+                                         std::string_view json_text, double min_time,
+                                         std::string_view log_text = {});
 
 // InstructionSample: one measurement of one benchmark.
 struct InstructionSample {

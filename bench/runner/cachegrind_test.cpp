@@ -79,7 +79,7 @@ TEST(CachegrindArgv, OneBenchmarkAloneWithoutCacheSimulation) {
                                    "--cachegrind-out-file=/s/cg.out", "/b/x_bench",
                                    "--benchmark_filter=^BM_X/8$", "--benchmark_min_time=0.050000",
                                    "--benchmark_repetitions=3", "--benchmark_out=/s/run.json",
-                                   "--benchmark_out_format=json"));
+                                   "--benchmark_out_format=json", "--v=2"));
 }
 
 TEST(CountedRunFrom, SumsIterationRowsAndSkipsAggregates) {
@@ -93,6 +93,32 @@ TEST(CountedRunFrom, SumsIterationRowsAndSkipsAggregates) {
   EXPECT_EQ(run->iterations, 1400u);
   EXPECT_EQ(run->probe_iterations, 111u);
   EXPECT_DOUBLE_EQ(run->seconds_per_iteration, 1e-3);
+}
+
+TEST(CountedRunFrom, CountsTheIterationsTheLogSaysRanWhateverTheTiming) {
+  const std::string json = R"({"context": {}, "benchmarks": [
+    {"name": "BM_X", "run_type": "iteration", "iterations": 700, "cpu_time": 1.0, "time_unit": "ms"},
+    {"name": "BM_X", "run_type": "iteration", "iterations": 700, "cpu_time": 1.0, "time_unit": "ms"}]})";
+  const std::string log =
+      "-- LOG(2): Running BM_X for 1\n-- LOG(2): Ran in 1e-3/1e-3\n"
+      "-- LOG(2): Running BM_X for 10\n-- LOG(2): Running BM_X for 100\n"
+      "-- LOG(2): Running BM_X for 700\n-- LOG(2): Running BM_X for 700\n";
+  auto run = counted_run_from(kCachegrindOut, json, 0.5, log);
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->iterations, 1400u);
+  EXPECT_EQ(run->probe_iterations, 111u);  // 1 + 10 + 100, counted, not estimated
+  // A log that names fewer iterations than were reported is not believed.
+  auto odd = counted_run_from(kCachegrindOut, json, 0.5, "-- LOG(2): Running BM_X for 5\n");
+  ASSERT_TRUE(odd);
+  EXPECT_EQ(odd->probe_iterations, 111u);  // the estimate
+}
+
+TEST(ExecutedIterations, SumsRunLinesAndIgnoresTheRest) {
+  EXPECT_EQ(executed_iterations("-- LOG(2): Running BM_A/8 for 3\nnoise\n"
+                                "-- LOG(2): Running BM_A/8 for 40\n-- LOG(2): Ran in 1/1\n"),
+            43u);
+  EXPECT_FALSE(executed_iterations("no log here\n").has_value());
+  EXPECT_FALSE(executed_iterations("-- LOG(2): Running BM_A for many\n").has_value());
 }
 
 TEST(CountedRunFrom, BenchmarkErrorIsAnError) {
