@@ -1,5 +1,7 @@
 // cli/suite_command.cpp: `faultline suite`: the failure-mode suites against the
 // built-in targets, any server by address or by command line, and the mutants.
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -10,6 +12,8 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "harness/suites/catalog.h"
+#include "harness/suites/client_command.h"
+#include "harness/suites/http_requests.h"
 #include "harness/suites/mutants/echo_mutants.h"
 #include "harness/suites/report.h"
 #include "harness/suites/suite.h"
@@ -25,12 +29,26 @@ struct SuiteFlags {
   std::string scenarios;
   std::uint64_t seed = 1;
   int repeat = 1;
+  int rerun_failures = 0;
   std::string junit;
   std::string json;
   bool list = false;
   bool mutants = false;
   std::string client_mutant;
+  std::string client_cmd;
+  std::vector<std::string> requests;
+  std::string requests_file;
+  std::vector<std::string> volatile_headers;
 };
+
+// sibling_program: the path of `name` next to this executable ("" if absent).
+std::string sibling_program(const std::string& name) {
+  std::error_code error;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return "";
+  auto path = self.parent_path() / name;
+  return std::filesystem::exists(path, error) ? path.string() : "";
+}
 
 // Plan: one target and its protocol.
 struct Plan {
@@ -51,6 +69,27 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
   if (sources > 1) {
     return net::make_error(net::ErrorKind::invalid_argument,
                            "give one of --target, --target-cmd and --builtin");
+  }
+  if (!flags.client_cmd.empty()) {
+    // The user's client against the reference server of --protocol.
+    if (!protocol) {
+      return net::make_error(net::ErrorKind::invalid_argument,
+                             "--client-cmd needs --protocol (echo-tcp, echo-udp or http)");
+    }
+    if (sources > 0 || !flags.client_mutant.empty()) {
+      return net::make_error(net::ErrorKind::invalid_argument,
+                             "--client-cmd runs against the reference server: leave out --target, "
+                             "--target-cmd, --builtin and --client-mutant");
+    }
+    if (auto ok =
+            suites::check_client_template(flags.client_cmd, *protocol == suites::Protocol::http);
+        !ok) {
+      return tl::unexpected(ok.error());
+    }
+    Plan plan{suites::builtin_target(*protocol), *protocol, {}};
+    plan.runner.client_command = flags.client_cmd;
+    plans.push_back(std::move(plan));
+    return plans;
   }
   if (!flags.target.empty() || !flags.target_cmd.empty()) {
     if (!protocol) {
@@ -112,6 +151,38 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
       plans.push_back({suites::builtin_target(p), p, {}});
     }
   }
+  if (!flags.requests.empty() || !flags.requests_file.empty()) {
+    // The user's HTTP service, by the requests it should answer.
+    if (!protocol || *protocol != suites::Protocol::http || plans.size() != 1) {
+      return net::make_error(net::ErrorKind::invalid_argument,
+                             "--request and --requests need --protocol http and one target "
+                             "(--target, --target-cmd or --builtin http)");
+    }
+    auto differential = std::make_shared<suites::HttpDifferential>();
+    std::string replay;
+    for (const auto& text : flags.requests) {
+      auto spec = suites::parse_request_spec(text);
+      if (!spec) return tl::unexpected(spec.error());
+      differential->requests.push_back(std::move(*spec));
+      replay += " --request " + suites::shell_quote(text);
+    }
+    if (!flags.requests_file.empty()) {
+      auto specs = suites::parse_requests_file(flags.requests_file);
+      if (!specs) return tl::unexpected(specs.error());
+      for (auto& spec : *specs)
+        differential->requests.push_back(std::move(spec));
+      replay += " --requests " + suites::shell_quote(flags.requests_file);
+    }
+    for (const auto& name : flags.volatile_headers) {
+      differential->volatile_headers.push_back(name);
+      replay += " --volatile-header " + suites::shell_quote(name);
+    }
+    plans.front().runner.http_requests = std::move(differential);
+    plans.front().runner.replay_extra += replay;
+  } else if (!flags.volatile_headers.empty()) {
+    return net::make_error(net::ErrorKind::invalid_argument,
+                           "--volatile-header goes with --request or --requests");
+  }
   if (!flags.client_mutant.empty()) {
     auto client = suites::client_mutant(flags.client_mutant);
     if (!client) {
@@ -146,6 +217,9 @@ int write_reports(const SuiteFlags& flags, const std::vector<suites::ScenarioRes
 
 int run_suite_command(const SuiteFlags& flags) {
   if (flags.repeat < 1) return usage_error("--repeat must be at least 1");
+  if (flags.rerun_failures < 0 || flags.rerun_failures > 100) {
+    return usage_error("--rerun-failures must be within 0..100");
+  }
   if (flags.list) {
     for (auto p :
          {suites::Protocol::echo_tcp, suites::Protocol::echo_udp, suites::Protocol::http}) {
@@ -156,18 +230,26 @@ int run_suite_command(const SuiteFlags& flags) {
     }
     return 0;
   }
-  suites::SuiteOptions options{flags.scenarios, flags.seed, flags.repeat};
+  suites::SuiteOptions options{flags.scenarios, flags.seed, flags.repeat, flags.rerun_failures};
   auto print_row = [](const suites::ScenarioResult& r) {
     std::cout << suites::format_row(r) << std::endl;
   };
   if (flags.mutants) {
     fmt::print("kill table: the echo-tcp catalog against every in-tree mutant (seed {})\n",
                flags.seed);
-    auto rows = suites::kill_table(options, false, print_row);
+    auto client_program = sibling_program("faultline-echo-client");
+    if (client_program.empty()) {
+      fmt::print(
+          "(faultline-echo-client is not next to faultline: the client mutants run in "
+          "process only)\n");
+    }
+    auto rows = suites::kill_table(options, false, print_row, client_program);
     std::cout << '\n';
     suites::print_kill_table(rows, std::cout);
-    bool all_killed =
-        std::all_of(rows.begin(), rows.end(), [](const auto& r) { return !r.killed_by.empty(); });
+    // Every mutant killed, and the control (the reference client as a program) not.
+    bool all_killed = std::all_of(rows.begin(), rows.end(), [](const auto& r) {
+      return r.mutant == "reference" ? r.killed_by.empty() : !r.killed_by.empty();
+    });
     return all_killed ? 0 : 1;
   }
   auto plans = make_plans(flags);
@@ -175,8 +257,15 @@ int run_suite_command(const SuiteFlags& flags) {
   std::vector<suites::ScenarioResult> results;
   for (auto& plan : *plans) {
     if (suites::select(suites::catalog(plan.protocol), flags.scenarios).empty()) continue;
-    fmt::print("== {} ({}), seed {}{}\n", plan.target->describe(),
-               suites::protocol_name(plan.protocol), flags.seed,
+    std::string what = plan.target->describe();
+    if (!plan.runner.client_command.empty()) {
+      what =
+          "client '" + plan.runner.client_command + "' against the reference " + what + " server";
+    } else if (plan.runner.http_requests) {
+      what += fmt::format(", {} requests checked against their answers with no fault",
+                          plan.runner.http_requests->requests.size());
+    }
+    fmt::print("== {} ({}), seed {}{}\n", what, suites::protocol_name(plan.protocol), flags.seed,
                flags.repeat > 1 ? fmt::format(", {} repeats", flags.repeat) : "");
     std::fflush(stdout);
     auto part = suites::run_suite(*plan.target, plan.protocol, options, plan.runner, print_row);
@@ -184,19 +273,11 @@ int run_suite_command(const SuiteFlags& flags) {
   }
   if (results.empty())
     return usage_error("--scenarios '" + flags.scenarios + "' matches no scenario");
-  std::size_t passed = 0;
-  for (const auto& r : results)
-    passed += r.passed;
-  bool header = false;
-  for (const auto& r : results) {
-    if (r.passed) continue;
-    if (!header) std::cout << "\nreplay the failures:\n";
-    header = true;
-    std::cout << "  " << r.replay << '\n';
-  }
-  fmt::print("\nsuite: {} passed, {} failed\n", passed, results.size() - passed);
+  suites::print_summary(results, std::cout);
   if (int rc = write_reports(flags, results); rc != 0) return rc;
-  return passed == results.size() ? 0 : 1;
+  // Flaky scenarios (a same-seed rerun passed) do not fail the run, as in
+  // Maven Surefire; they are listed, counted and marked in the JUnit XML.
+  return suites::count(results).failed == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -220,13 +301,33 @@ void register_suite_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   suite->add_option("--repeat", flags->repeat, "run the selection this many times")
       ->capture_default_str();
+  suite
+      ->add_option("--rerun-failures", flags->rerun_failures,
+                   "rerun a failed scenario N times with its seed and N times with fresh seeds, "
+                   "and classify it: flaky (a same-seed rerun passed; does not fail the run), "
+                   "seed-dependent or consistent")
+      ->capture_default_str();
   suite->add_option("--junit", flags->junit, "write JUnit XML here");
   suite->add_option("--json", flags->json, "write JSON here");
   suite->add_flag("--list", flags->list, "list the scenarios and exit");
   suite->add_flag("--mutants", flags->mutants,
                   "run the echo-tcp catalog against every in-tree mutant and print the kill table");
+  suite->add_option(
+      "--client-cmd", flags->client_cmd,
+      "your client program, against the reference server of --protocol behind the fault proxy:\n"
+      "'CMD {host} {port}' (echo: message on stdin, reply to stdout) or 'CMD {url}' (http: body\n"
+      "to stdout); exit 0 on success, non-zero with a message on stderr on failure");
+  suite->add_option("--request", flags->requests,
+                    "with --protocol http: a request your service answers, 'METHOD PATH' or\n"
+                    "'METHOD PATH @body-file' (repeatable); each is checked against its answer\n"
+                    "with no fault (status, body, headers but Date)");
+  suite->add_option("--requests", flags->requests_file,
+                    "a file of such requests, one per line, # comments");
+  suite->add_option("--volatile-header", flags->volatile_headers,
+                    "a response header that may differ between two answers (repeatable)");
   suite->add_option("--client-mutant", flags->client_mutant,
-                    "drive the scenarios with a buggy client (one-recv-is-a-message, no-timeouts)");
+                    "drive the scenarios with a buggy client (one-recv-is-a-message, no-timeouts, "
+                    "tutorial-client)");
   suite->callback([flags, &exit_code] { exit_code = run_suite_command(*flags); });
 }
 

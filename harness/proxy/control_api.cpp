@@ -27,11 +27,15 @@ ProxyHandle ControlApi::handle_for(TcpProxy& proxy, net::Address upstream) {
                      [&proxy](fault::Profile p) { proxy.set_profile(std::move(p)); },
                      [&proxy] {
                        auto c = proxy.counters();
-                       return nlohmann::json{
-                           {"accepted", c.accepted}, {"active", c.active},
-                           {"refused", c.refused},   {"blackholed", c.blackholed},
-                           {"rejected", c.rejected}, {"resets_sent", c.resets_sent},
-                           {"bytes_up", c.bytes_up}, {"bytes_down", c.bytes_down}};
+                       return nlohmann::json{{"accepted", c.accepted},
+                                             {"active", c.active},
+                                             {"refused", c.refused},
+                                             {"blackholed", c.blackholed},
+                                             {"rejected", c.rejected},
+                                             {"resets_sent", c.resets_sent},
+                                             {"drain_timeouts", c.drain_timeouts},
+                                             {"bytes_up", c.bytes_up},
+                                             {"bytes_down", c.bytes_down}};
                      }};
 }
 

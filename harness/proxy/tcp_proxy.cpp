@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <future>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -39,6 +40,11 @@ struct TcpProxy::Connection {
   net::Fd upstream;
   bool connected = false;
   bool blackholed = false;
+  // Draining: FIN sent both ways; reading and discarding until each peer's FIN.
+  bool draining = false;
+  bool client_drained = false;
+  bool upstream_drained = false;
+  net::EventLoop::TimerId drain_timer = 0;
   net::EventLoop::TimerId connect_timer = 0;
   std::uint32_t client_events = 0;
   std::uint32_t upstream_events = 0;
@@ -100,10 +106,13 @@ void TcpProxy::close_connections() {
       ids.push_back(id);
     for (auto id : ids) {
       auto& c = *connections_.at(id);
-      for (const net::Fd* fd : {&c.client, &c.upstream}) {
-        if (*fd) ::shutdown(fd->get(), SHUT_WR);
+      if (c.draining) continue;
+      if (!c.connected) {
+        close_connection(id, false);
+        continue;
       }
-      close_connection(id, false);
+      log(id, "fin", ",\"dir\":\"both\"");
+      finish_connection(id);
     }
     done.set_value();
   });
@@ -132,8 +141,9 @@ fault::Profile TcpProxy::profile() const {
 }
 
 ProxyCounters TcpProxy::counters() const {
-  return ProxyCounters{accepted_.load(), active_.load(),      refused_.load(),  blackholed_.load(),
-                       rejected_.load(), resets_sent_.load(), bytes_up_.load(), bytes_down_.load()};
+  return ProxyCounters{accepted_.load(),       active_.load(),   refused_.load(),
+                       blackholed_.load(),     rejected_.load(), resets_sent_.load(),
+                       drain_timeouts_.load(), bytes_up_.load(), bytes_down_.load()};
 }
 
 void TcpProxy::log(std::uint64_t id, const std::string& event, const std::string& extra) {
@@ -274,6 +284,10 @@ void TcpProxy::on_event(std::uint64_t id, int fd, std::uint32_t events) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
   Connection& c = *it->second;
+  if (c.draining) {
+    drain(c, fd);
+    return;
+  }
   if (c.blackholed) {
     close_connection(id, false);  // the client hung up
     return;
@@ -381,9 +395,7 @@ void TcpProxy::pump(Connection& c, Direction& d) {
     if (d.end->whole_connection) {
       // limit_data and stall's close_after end both directions with a FIN.
       log(id, "fin", ",\"dir\":\"both\"");
-      for (int fd : {c.client.get(), c.upstream.get()})
-        ::shutdown(fd, SHUT_WR);
-      close_connection(id, false);
+      finish_connection(id);
       return;
     }
     d.finished = true;
@@ -393,7 +405,7 @@ void TcpProxy::pump(Connection& c, Direction& d) {
     log(id, "fin",
         std::string(",\"dir\":\"") + (d.which == fault::Direction::up ? "up" : "down") + "\"");
     if (c.up.finished && c.down.finished) {
-      close_connection(id, false);
+      finish_connection(id);
       return;
     }
     if (d.timer) loop_->cancel_timer(d.timer), d.timer = 0;
@@ -423,7 +435,7 @@ void TcpProxy::pump(Connection& c, Direction& d) {
 }
 
 void TcpProxy::update_interest(Connection& c) {
-  if (!c.connected) return;
+  if (!c.connected || c.draining) return;
   auto wants_read = [&](const Direction& d) {
     return !d.source_done && d.queued_bytes < options_.max_queued_bytes;
   };
@@ -448,6 +460,7 @@ void TcpProxy::close_connection(std::uint64_t id, bool reset) {
     if (d->timer) loop_->cancel_timer(d->timer);
   }
   if (c.connect_timer) loop_->cancel_timer(c.connect_timer);
+  if (c.drain_timer) loop_->cancel_timer(c.drain_timer);
   for (net::Fd* fd : {&c.client, &c.upstream}) {
     if (!*fd) continue;
     if (reset) (void)net::set_linger_reset(fd->get());
@@ -456,6 +469,72 @@ void TcpProxy::close_connection(std::uint64_t id, bool reset) {
   log(id, "close", reset ? ",\"reset\":true" : "");
   connections_.erase(it);
   --active_;
+}
+
+void TcpProxy::finish_connection(std::uint64_t id) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  Connection& c = *it->second;
+  if (c.draining) return;
+  c.draining = true;
+  for (Direction* d : {&c.up, &c.down}) {
+    if (d->timer) loop_->cancel_timer(d->timer), d->timer = 0;
+    d->queue.clear();
+    d->queued_bytes = 0;
+  }
+  // FIN both ways (a second shutdown of a half-closed side is harmless), then
+  // wait for each peer's FIN. A side whose EOF was already read is drained.
+  c.client_drained = c.up.source_done;
+  c.upstream_drained = c.down.source_done;
+  for (const net::Fd* fd : {&c.client, &c.upstream}) {
+    if (*fd) ::shutdown(fd->get(), SHUT_WR);
+  }
+  if (!c.client) c.client_drained = true;
+  if (!c.upstream) c.upstream_drained = true;
+  if (c.client_drained && c.upstream_drained) {
+    close_connection(id, false);
+    return;
+  }
+  // A drained side leaves the loop: with both of its directions shut, epoll
+  // would report EPOLLHUP on it at every turn.
+  for (auto [fd, drained, events] :
+       {std::tuple{&c.client, c.client_drained, &c.client_events},
+        std::tuple{&c.upstream, c.upstream_drained, &c.upstream_events}}) {
+    if (!*fd) continue;
+    *events = drained ? 0u : static_cast<std::uint32_t>(EPOLLIN | EPOLLRDHUP);
+    if (drained)
+      loop_->remove(fd->get());
+    else
+      (void)loop_->modify(fd->get(), *events);
+  }
+  c.drain_timer = loop_->add_timer(options_.drain_timeout, [this, id] {
+    auto found = connections_.find(id);
+    if (found == connections_.end()) return;
+    found->second->drain_timer = 0;
+    ++drain_timeouts_;
+    log(id, "drain_timeout");
+    close_connection(id, false);
+  });
+}
+
+void TcpProxy::drain(Connection& c, int fd) {
+  const std::uint64_t id = c.id;
+  const bool client_side = fd == c.client.get();
+  bool& drained = client_side ? c.client_drained : c.upstream_drained;
+  if (drained) return;
+  char buffer[kReadChunk];
+  // Bounded per wake-up; level-triggered epoll calls again while bytes remain.
+  for (int i = 0; i < 16; ++i) {
+    ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+    if (n > 0) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    drained = true;  // the peer's FIN (or an error: nothing more to read either way)
+    break;
+  }
+  if (!drained) return;
+  (client_side ? c.client_events : c.upstream_events) = 0;
+  loop_->remove(fd);  // see finish_connection
+  if (c.client_drained && c.upstream_drained) close_connection(id, false);
 }
 
 }  // namespace faultline::proxy

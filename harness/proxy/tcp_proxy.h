@@ -12,6 +12,14 @@
 // a stalled or slow direction never grows memory without bound). A FIN is
 // passed on as a FIN (half-close), a reset fault as an RST (SO_LINGER 0).
 //
+// An orderly end (limit_data, stall's close_after, both directions finished,
+// close_connections) is deterministic: the proxy sends FIN both ways
+// (shutdown(SHUT_WR)), then reads and discards whatever either peer still
+// sends until each sends its own FIN, bounded by `drain_timeout`, and only
+// then closes. Closing a socket with unread bytes makes Linux send an RST, so
+// without the drain a client still sending when the fault fires would see
+// "reset" or "closed" depending on the scheduler.
+//
 //   TcpProxy proxy(ProxyOptions{.listen = loopback(0), .upstream = server, .seed = 7},
 //                  fault::parse_profile("slicer max=16B; latency delay=5ms").value());
 //   proxy.start();
@@ -51,18 +59,22 @@ struct ProxyOptions {
   // sender within kilobytes, as a slow reader's small window does, instead of
   // megabytes of loopback buffering hiding it.
   int socket_buffer_bytes = 0;
+  // After an orderly end, how long to read and discard what the peers still
+  // send before closing anyway (which may then RST a peer that never stops).
+  net::Duration drain_timeout = std::chrono::seconds(3);
 };
 
 // ProxyCounters: a snapshot of a proxy's counters.
 struct ProxyCounters {
   std::uint64_t accepted = 0;
   std::uint64_t active = 0;
-  std::uint64_t refused = 0;      // closed because the upstream could not be reached
-  std::uint64_t blackholed = 0;   // held by a `down mode=blackhole` profile
-  std::uint64_t rejected = 0;     // over max_connections
-  std::uint64_t resets_sent = 0;  // connections ended with RST by a fault
-  std::uint64_t bytes_up = 0;     // written to the upstream
-  std::uint64_t bytes_down = 0;   // written to the client
+  std::uint64_t refused = 0;         // closed because the upstream could not be reached
+  std::uint64_t blackholed = 0;      // held by a `down mode=blackhole` profile
+  std::uint64_t rejected = 0;        // over max_connections
+  std::uint64_t resets_sent = 0;     // connections ended with RST by a fault
+  std::uint64_t drain_timeouts = 0;  // orderly ends whose peers kept sending past drain_timeout
+  std::uint64_t bytes_up = 0;        // written to the upstream
+  std::uint64_t bytes_down = 0;      // written to the client
 };
 
 // EventSink receives the proxy's event log, one JSON object per event
@@ -109,6 +121,9 @@ class TcpProxy {
   void pump(Connection& connection, Direction& direction);
   void update_interest(Connection& connection);
   void close_connection(std::uint64_t id, bool reset);
+  // finish_connection: the orderly end (FIN both ways, drain, then close).
+  void finish_connection(std::uint64_t id);
+  void drain(Connection& connection, int fd);
   void log(std::uint64_t id, const std::string& event, const std::string& extra = "");
   fault::Time now() const;
 
@@ -125,7 +140,7 @@ class TcpProxy {
   EventSink sink_;
 
   std::atomic<std::uint64_t> accepted_{0}, active_{0}, refused_{0}, blackholed_{0}, rejected_{0},
-      resets_sent_{0}, bytes_up_{0}, bytes_down_{0};
+      resets_sent_{0}, drain_timeouts_{0}, bytes_up_{0}, bytes_down_{0};
 };
 
 }  // namespace faultline::proxy

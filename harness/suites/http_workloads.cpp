@@ -25,7 +25,7 @@ client::SessionOptions session_options(const Scenario& scenario, const net::Addr
 }
 
 // get_checks: GET /get?key=value and a 16 KiB /bytes body, both verified.
-Outcome get_checks(client::Session& session, std::uint64_t seed) {
+Outcome get_checks(client::Session& session, std::uint64_t seed, std::size_t body_bytes = 16384) {
   auto r = session.get("/get", {.params = {{"key", "value"}}});
   if (!r) return failed_with(r.error());
   if (r->status != 200)
@@ -36,14 +36,14 @@ Outcome get_checks(client::Session& session, std::uint64_t seed) {
     return broken(Invariant::integrity,
                   "GET /get: args.key is not \"value\": " + r->body.substr(0, 200));
   }
-  auto bytes = session.get(fmt::format("/bytes/16384?seed={}", seed));
+  auto bytes = session.get(fmt::format("/bytes/{}?seed={}", body_bytes, seed));
   if (!bytes) return failed_with(bytes.error());
-  if (bytes->status != 200 || bytes->body.size() != 16384) {
-    return broken(Invariant::integrity, fmt::format("GET /bytes/16384: status {}, {} body bytes",
-                                                    bytes->status, bytes->body.size()));
+  if (bytes->status != 200 || bytes->body.size() != body_bytes) {
+    return broken(Invariant::integrity, fmt::format("GET /bytes/{}: status {}, {} body bytes",
+                                                    body_bytes, bytes->status, bytes->body.size()));
   }
   Outcome out;
-  out.detail = "GET /get echoed its argument; /bytes/16384 arrived whole";
+  out.detail = fmt::format("GET /get echoed its argument; /bytes/{} arrived whole", body_bytes);
   return out;
 }
 
@@ -61,6 +61,50 @@ Outcome post_checks(client::Session& session) {
   }
   Outcome out;
   out.detail = "POST /post echoed the JSON body";
+  return out;
+}
+
+// differential: each of the user's requests, straight to the service (the
+// baseline) and then through the fault proxy: the same response, or an error.
+Outcome differential(const Scenario& scenario, const WorkloadContext& context) {
+  const auto& spec = *context.http_requests;
+  client::SessionOptions direct_options = session_options(scenario, context.direct);
+  direct_options.timeouts.read = 5s;
+  direct_options.timeouts.total = scenario.deadline / 2;
+  direct_options.limits.max_body_bytes = 64 << 20;
+  client::Session direct(direct_options);
+  auto via_options = session_options(scenario, context.via);
+  via_options.limits.max_body_bytes = 64 << 20;
+  client::Session via(via_options);
+  std::size_t same = 0;
+  for (const auto& request : spec.requests) {
+    client::RequestOptions options;
+    if (request.body) {
+      options.data = *request.body;
+      options.content_type = request.content_type;
+    }
+    options.follow_redirects = false;
+    auto baseline = direct.request(request.method, request.path, options);
+    if (!baseline) {
+      return broken(Invariant::liveness, fmt::format("{}: no baseline answer straight from the "
+                                                     "service, with no fault: {}",
+                                                     request.text, baseline.error().to_string()));
+    }
+    auto got = via.request(request.method, request.path, options);
+    if (!got) {
+      Outcome out = failed_with(got.error());
+      out.detail = fmt::format("{}: {} (the baseline: status {}, {} body bytes)", request.text,
+                               got.error().to_string(), baseline->status, baseline->body.size());
+      return out;
+    }
+    if (auto difference = response_difference(*baseline, *got, spec.volatile_headers)) {
+      return broken(Invariant::integrity, request.text + ": " + *difference);
+    }
+    ++same;
+  }
+  Outcome out;
+  out.detail =
+      fmt::format("{} of {} requests answered as in the baseline", same, spec.requests.size());
   return out;
 }
 
@@ -100,6 +144,10 @@ Outcome slow_headers(const Scenario& scenario, const WorkloadContext& context) {
   });
   Outcome result;
   for (int i = 0; i < 5 && result.status && !result.broken; ++i) {
+    if (context.http_requests) {
+      result = differential(scenario, context);
+      continue;
+    }
     client::Session session(session_options(scenario, context.via));
     result = get_checks(session, context.seed + static_cast<std::uint64_t>(i));
   }
@@ -115,11 +163,20 @@ Outcome slow_headers(const Scenario& scenario, const WorkloadContext& context) {
 
 }  // namespace
 
+bool applies_to_http_requests(const Scenario& scenario) {
+  return scenario.workload == Workload::http_get || scenario.workload == Workload::http_post ||
+         scenario.workload == Workload::http_slow_headers;
+}
+
 Outcome run_http_workload(const Scenario& scenario, const WorkloadContext& context) {
+  if (context.http_requests && scenario.workload != Workload::http_slow_headers) {
+    return differential(scenario, context);
+  }
   switch (scenario.workload) {
     case Workload::http_get: {
       client::Session session(session_options(scenario, context.via));
-      return get_checks(session, context.seed);
+      return get_checks(session, context.seed,
+                        std::max<std::size_t>(16384, scenario.max_message_bytes));
     }
     case Workload::http_post: {
       client::Session session(session_options(scenario, context.via));

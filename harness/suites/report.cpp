@@ -45,63 +45,133 @@ std::string xml_escape(std::string_view text) {
 
 }  // namespace
 
-std::string format_row(const ScenarioResult& r) {
-  return fmt::format("{:<4}  {:<28} {:<22} seed {:<4} {:>6.2f}s  {}{}", r.passed ? "PASS" : "FAIL",
-                     r.scenario, r.target, r.seed, seconds(r.elapsed),
-                     r.passed ? "" : std::string(invariant_name(r.broken)) + ": ", r.detail);
+SuiteCounts count(const std::vector<ScenarioResult>& results) {
+  SuiteCounts counts;
+  for (const auto& r : results) {
+    if (r.passed)
+      ++counts.passed;
+    else if (r.stability == Stability::flaky)
+      ++counts.flaky;
+    else
+      ++counts.failed;
+  }
+  return counts;
 }
 
-void print_table(const std::vector<ScenarioResult>& results, std::ostream& out) {
-  std::size_t passed = 0;
-  for (const auto& r : results) {
-    out << format_row(r) << '\n';
-    passed += r.passed;
+std::string format_row(const ScenarioResult& r) {
+  const char* verdict = r.passed ? "PASS" : r.stability == Stability::flaky ? "FLAKY" : "FAIL";
+  auto row = fmt::format("{:<5} {:<28} {:<22} seed {:<4} {:>6.2f}s  {}{}", verdict, r.scenario,
+                         r.target, r.seed, seconds(r.elapsed),
+                         r.passed ? "" : std::string(invariant_name(r.broken)) + ": ", r.detail);
+  if (r.reruns.empty()) return row;
+  std::size_t same = 0, same_failed = 0, fresh = 0, fresh_failed = 0;
+  std::string fresh_seeds;
+  for (const auto& rerun : r.reruns) {
+    if (rerun.same_seed) {
+      ++same;
+      same_failed += !rerun.passed;
+    } else {
+      ++fresh;
+      fresh_failed += !rerun.passed;
+      fresh_seeds += fmt::format("{}{}{}", fresh_seeds.empty() ? "" : ",", rerun.seed,
+                                 rerun.passed ? "" : "!");
+    }
   }
+  row += fmt::format(
+      "\n      reruns: same seed {} failed of {}; fresh seeds {} failed of {} ({}; ! = failed): {}",
+      same_failed, same, fresh_failed, fresh, fresh_seeds, stability_name(r.stability));
+  for (const auto& rerun : r.reruns) {
+    if (rerun.passed) continue;
+    row += fmt::format("\n        seed {}: {}: {}", rerun.seed, invariant_name(rerun.broken),
+                       rerun.detail);
+    break;  // the first failed rerun says enough; JUnit and JSON have them all
+  }
+  return row;
+}
+
+void print_summary(const std::vector<ScenarioResult>& results, std::ostream& out) {
   bool header = false;
   for (const auto& r : results) {
-    if (r.passed) continue;
+    if (r.passed || r.stability == Stability::flaky) continue;
     if (!header) out << "\nreplay the failures:\n";
     header = true;
     out << "  " << r.replay << '\n';
   }
+  header = false;
+  for (const auto& r : results) {
+    if (r.passed || r.stability != Stability::flaky) continue;
+    if (!header) out << "\nflaky (failed, then passed with the same seed):\n";
+    header = true;
+    out << "  " << r.replay << '\n';
+  }
+  auto counts = count(results);
   out << '\n'
-      << fmt::format("suite: {} passed, {} failed", passed, results.size() - passed) << '\n';
+      << fmt::format("suite: {} passed, {} failed{}", counts.passed, counts.failed,
+                     counts.flaky ? fmt::format(", {} flaky", counts.flaky) : "")
+      << '\n';
+}
+
+void print_table(const std::vector<ScenarioResult>& results, std::ostream& out) {
+  for (const auto& r : results)
+    out << format_row(r) << '\n';
+  print_summary(results, out);
 }
 
 void print_kill_table(const std::vector<KillRow>& rows, std::ostream& out) {
   out << fmt::format("{:<24} {:<7} {}\n", "mutant", "side", "killed by");
-  std::size_t killed = 0;
+  std::size_t killed = 0, mutants = 0;
   for (const auto& row : rows) {
-    killed += !row.killed_by.empty();
+    const bool control = row.mutant == "reference";
     std::string by;
     for (const auto& name : row.killed_by)
       by += (by.empty() ? "" : ", ") + name;
-    out << fmt::format("{:<24} {:<7} {}\n", row.mutant, row.side,
-                       by.empty() ? "SURVIVED (the suite misses this bug)" : by);
+    if (control) {
+      by = by.empty() ? "survived every scenario (control: the reference client)"
+                      : "KILLED (the reference client must pass): " + by;
+    } else {
+      ++mutants;
+      killed += !row.killed_by.empty();
+      if (by.empty()) by = "SURVIVED (the suite misses this bug)";
+    }
+    out << fmt::format("{:<24} {:<7} {}\n", row.mutant, row.side, by);
   }
-  out << fmt::format("\nkill table: {} of {} mutants killed\n", killed, rows.size());
+  out << fmt::format("\nkill table: {} of {} mutants killed\n", killed, mutants);
 }
 
 std::string to_junit(const std::vector<ScenarioResult>& results) {
-  std::size_t failures = 0;
+  auto counts = count(results);
   double total = 0;
-  for (const auto& r : results) {
-    failures += !r.passed;
+  for (const auto& r : results)
     total += seconds(r.elapsed);
-  }
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out +=
       fmt::format("<testsuites name=\"faultline\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
-                  results.size(), failures, total);
+                  results.size(), counts.failed, total);
   out += fmt::format(
-      "  <testsuite name=\"faultline suite\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
-      results.size(), failures, total);
+      "  <testsuite name=\"faultline suite\" tests=\"{}\" failures=\"{}\" flakes=\"{}\" "
+      "time=\"{:.3f}\">\n",
+      results.size(), counts.failed, counts.flaky, total);
   for (const auto& r : results) {
     out += fmt::format("    <testcase classname=\"{}\" name=\"{} seed {}\" time=\"{:.3f}\">",
                        xml_escape(r.target), xml_escape(r.scenario), r.seed, seconds(r.elapsed));
     if (!r.passed) {
-      out += fmt::format("\n      <failure type=\"{}\" message=\"{}\">replay: {}</failure>\n    ",
-                         invariant_name(r.broken), xml_escape(r.detail), xml_escape(r.replay));
+      const bool flaky = r.stability == Stability::flaky;
+      out += fmt::format("\n      <{0} type=\"{1}\" message=\"{2}\">replay: {3}</{0}>",
+                         flaky ? "flakyFailure" : "failure", invariant_name(r.broken),
+                         xml_escape(r.detail), xml_escape(r.replay));
+      for (const auto& rerun : r.reruns) {
+        if (rerun.passed) continue;
+        out += fmt::format(
+            "\n      <{0} type=\"{1}\" message=\"{2}\" time=\"{3:.3f}\">seed {4}{5}</{0}>",
+            flaky ? "flakyFailure" : "rerunFailure", invariant_name(rerun.broken),
+            xml_escape(rerun.detail), seconds(rerun.elapsed), rerun.seed,
+            rerun.same_seed ? " (same seed)" : " (fresh seed)");
+      }
+      if (!r.reruns.empty()) {
+        out +=
+            fmt::format("\n      <system-out>reruns: {}</system-out>", stability_name(r.stability));
+      }
+      out += "\n    ";
     }
     out += "</testcase>\n";
   }
@@ -111,9 +181,8 @@ std::string to_junit(const std::vector<ScenarioResult>& results) {
 
 std::string to_json(const std::vector<ScenarioResult>& results) {
   nlohmann::json array = nlohmann::json::array();
-  std::size_t passed = 0;
+  auto counts = count(results);
   for (const auto& r : results) {
-    passed += r.passed;
     nlohmann::json row = {{"scenario", r.scenario},
                           {"target", r.target},
                           {"passed", r.passed},
@@ -122,10 +191,26 @@ std::string to_json(const std::vector<ScenarioResult>& results) {
                           {"detail", r.detail},
                           {"replay", r.replay}};
     if (!r.passed) row["invariant"] = invariant_name(r.broken);
+    if (!r.reruns.empty()) {
+      row["stability"] = stability_name(r.stability);
+      nlohmann::json reruns = nlohmann::json::array();
+      for (const auto& rerun : r.reruns) {
+        nlohmann::json entry = {{"seed", rerun.seed},
+                                {"same_seed", rerun.same_seed},
+                                {"passed", rerun.passed},
+                                {"seconds", seconds(rerun.elapsed)},
+                                {"detail", rerun.detail}};
+        if (!rerun.passed) entry["invariant"] = invariant_name(rerun.broken);
+        reruns.push_back(std::move(entry));
+      }
+      row["reruns"] = std::move(reruns);
+    }
     array.push_back(std::move(row));
   }
-  nlohmann::json doc = {
-      {"passed", passed}, {"failed", results.size() - passed}, {"results", array}};
+  nlohmann::json doc = {{"passed", counts.passed},
+                        {"failed", counts.failed},
+                        {"flaky", counts.flaky},
+                        {"results", array}};
   // Details may carry bytes from a peer: replace invalid UTF-8 rather than throw.
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

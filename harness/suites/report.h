@@ -15,14 +15,27 @@
 
 namespace faultline::suites {
 
-// format_row: one result as a table line.
+// format_row: one result as a table line (PASS, FAIL, or FLAKY when a
+// same-seed rerun passed), then one line per rerun verdict when it was rerun.
 std::string format_row(const ScenarioResult& result);
-// print_table: every row, then each failure's replay command, then
-// "N passed, M failed".
+// print_table: every row, then print_summary.
 void print_table(const std::vector<ScenarioResult>& results, std::ostream& out);
+// print_summary: each failure's replay command, the flaky ones, then
+// "suite: N passed, M failed" (", K flaky" when any).
+void print_summary(const std::vector<ScenarioResult>& results, std::ostream& out);
+
+// SuiteCounts: passed on the first run, flaky (failed, then passed on a
+// same-seed rerun: counted apart, as Maven Surefire does), failed.
+struct SuiteCounts {
+  std::size_t passed = 0, flaky = 0, failed = 0;
+};
+SuiteCounts count(const std::vector<ScenarioResult>& results);
 // print_kill_table: mutant x killing scenarios.
 void print_kill_table(const std::vector<KillRow>& rows, std::ostream& out);
 
+// to_junit: JUnit XML. Reruns are written as Maven Surefire writes them: a
+// flaky case has no <failure>, one <flakyFailure> per failed run; a failed
+// case has its <failure>, then one <rerunFailure> per failed rerun.
 std::string to_junit(const std::vector<ScenarioResult>& results);
 std::string to_json(const std::vector<ScenarioResult>& results);
 

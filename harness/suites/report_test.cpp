@@ -57,6 +57,67 @@ TEST(ReportTest, JsonParsesBack) {
   EXPECT_EQ(doc["results"][1]["seed"], 3);
 }
 
+ScenarioResult rerun_failure(std::vector<RerunResult> reruns) {
+  ScenarioResult r;
+  r.scenario = "echo-tcp/limit-data";
+  r.target = "echo-tcp:epoll";
+  r.broken = Invariant::clarity;
+  r.detail = "expected closed but got reset";
+  r.seed = 5;
+  r.reruns = std::move(reruns);
+  r.stability = classify(r.reruns);
+  return r;
+}
+
+RerunResult run_of(std::uint64_t seed, bool same_seed, bool passed) {
+  RerunResult r;
+  r.seed = seed;
+  r.same_seed = same_seed;
+  r.passed = passed;
+  r.broken = Invariant::clarity;
+  r.detail = passed ? "" : "again";
+  return r;
+}
+
+TEST(RerunTest, ClassifiesBySameSeedThenFreshSeeds) {
+  EXPECT_EQ(classify({}), Stability::not_rerun);
+  EXPECT_EQ(classify({run_of(5, true, true), run_of(9, false, false)}), Stability::flaky);
+  EXPECT_EQ(classify({run_of(5, true, false), run_of(9, false, true)}), Stability::seed_dependent);
+  EXPECT_EQ(classify({run_of(5, true, false), run_of(9, false, false)}), Stability::consistent);
+}
+
+TEST(RerunTest, JunitMarksFlakyAndRerunFailuresAsSurefireDoes) {
+  auto flaky =
+      rerun_failure({run_of(5, true, false), run_of(5, true, true), run_of(9, false, true)});
+  auto consistent = rerun_failure({run_of(5, true, false), run_of(9, false, false)});
+  auto xml = to_junit({flaky, consistent});
+  // The flaky case: no <failure>, a <flakyFailure> for the first run and each failed rerun.
+  auto first = xml.find("<testcase");
+  auto second = xml.find("<testcase", first + 1);
+  auto flaky_case = xml.substr(first, second - first);
+  EXPECT_EQ(flaky_case.find("<failure"), std::string::npos) << flaky_case;
+  EXPECT_NE(flaky_case.find("<flakyFailure type=\"clarity\""), std::string::npos) << flaky_case;
+  EXPECT_NE(flaky_case.find("seed 5 (same seed)</flakyFailure>"), std::string::npos) << flaky_case;
+  // The consistent one: <failure>, then <rerunFailure> per failed rerun.
+  auto failed_case = xml.substr(second);
+  EXPECT_NE(failed_case.find("<failure type=\"clarity\""), std::string::npos) << failed_case;
+  EXPECT_NE(failed_case.find("<rerunFailure"), std::string::npos) << failed_case;
+  EXPECT_NE(failed_case.find("seed 9 (fresh seed)</rerunFailure>"), std::string::npos);
+  EXPECT_NE(xml.find("tests=\"2\" failures=\"1\" flakes=\"1\""), std::string::npos) << xml;
+}
+
+TEST(RerunTest, TableCountsFlakyApartAndJsonKeepsEveryRerun) {
+  auto flaky = rerun_failure({run_of(5, true, true), run_of(9, false, true)});
+  std::ostringstream out;
+  print_table({flaky}, out);
+  EXPECT_NE(out.str().find("FLAKY echo-tcp/limit-data"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("suite: 0 passed, 0 failed, 1 flaky"), std::string::npos) << out.str();
+  auto doc = nlohmann::json::parse(to_json({flaky}));
+  EXPECT_EQ(doc["flaky"], 1);
+  EXPECT_EQ(doc["results"][0]["stability"], "flaky");
+  EXPECT_EQ(doc["results"][0]["reruns"].size(), 2u);
+}
+
 TEST(ReportTest, AtomicWriteLeavesNoTemporaryAndReportsBadPaths) {
   auto dir =
       std::filesystem::temp_directory_path() / ("faultline-report-" + std::to_string(::getpid()));

@@ -88,19 +88,34 @@ void judge(const Scenario& scenario, const Outcome& outcome, ScenarioResult& res
 ScenarioResult Runner::run(const Scenario& scenario, std::uint64_t seed) {
   ScenarioResult result;
   result.scenario = scenario.name;
-  result.target =
-      target_.describe() +
-      (options_.echo_client.name == "reference" ? "" : " with client " + options_.echo_client.name);
+  // The target's name once it runs: a --target-cmd target names itself by
+  // its command with the port filled in.
+  auto name_target = [&] {
+    if (!options_.client_command.empty()) {
+      result.target = "client " + (options_.client_name.empty() ? options_.client_command
+                                                                : options_.client_name);
+      return;
+    }
+    result.target = target_.describe() + (options_.echo_client.name == "reference"
+                                              ? ""
+                                              : " with client " + options_.echo_client.name);
+  };
+  name_target();
   result.seed = seed;
   result.replay = fmt::format("faultline suite {} --protocol {} --scenarios '{}' --seed {}{}",
-                              target_.replay_flags(), protocol_name(protocol_), scenario.name, seed,
-                              options_.replay_extra);
+                              options_.client_command.empty()
+                                  ? target_.replay_flags()
+                                  : "--client-cmd " + shell_quote(options_.client_command),
+                              protocol_name(protocol_), scenario.name, seed, options_.replay_extra);
   const auto started = net::MonotonicClock::now();
   auto finish = [&] { result.elapsed = net::MonotonicClock::now() - started; };
 
-  if (auto up = target_.start(); !up) {
+  auto up = target_.start();
+  name_target();
+  if (!up) {
     result.broken = Invariant::liveness;
     result.detail = "target did not start: " + up.error().to_string();
+    result.target_down = true;
     finish();
     return result;
   }
@@ -122,6 +137,8 @@ ScenarioResult Runner::run(const Scenario& scenario, std::uint64_t seed) {
   context.direct = target_.address();
   context.target = &target_;
   context.echo_client = &options_.echo_client;
+  if (!options_.client_command.empty()) context.client_command = &options_.client_command;
+  context.http_requests = options_.http_requests.get();
   context.seed = seed;
   context.deadline = scenario.deadline;
   if (protocol_ == Protocol::echo_udp) {
@@ -158,6 +175,10 @@ ScenarioResult Runner::run(const Scenario& scenario, std::uint64_t seed) {
   auto future = promise.get_future();
   std::thread worker([&] {
     Outcome outcome;
+    if (context.client_command) {
+      promise.set_value(run_client_command_workload(scenario, context));
+      return;
+    }
     switch (protocol_) {
       case Protocol::echo_tcp:
         outcome = run_echo_tcp_workload(scenario, context);

@@ -12,10 +12,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "harness/suites/echo_client_under_test.h"
+#include "harness/suites/http_requests.h"
 #include "harness/suites/scenario.h"
 #include "harness/suites/target.h"
 
@@ -25,6 +27,14 @@ namespace faultline::suites {
 struct RunnerOptions {
   // The echo client the workloads use: the reference one, or a mutant.
   EchoClientUnderTest echo_client = reference_echo_client();
+  // client_command: a client program to drive instead (--client-cmd
+  // 'CMD {host} {port}'); the target is then the reference server.
+  std::string client_command;
+  // A short name for the client program in the table ("" = the command).
+  std::string client_name;
+  // http_requests: the user's requests (--request, --requests) for a
+  // differential check of any HTTP service; null: the built-in httpbin checks.
+  std::shared_ptr<const HttpDifferential> http_requests;
   // Extra flags for the replay command (a client mutant's name, say).
   std::string replay_extra;
 };

@@ -65,4 +65,30 @@ std::string_view invariant_name(Invariant invariant) {
   return "integrity";
 }
 
+std::string_view stability_name(Stability stability) {
+  switch (stability) {
+    case Stability::not_rerun:
+      return "not rerun";
+    case Stability::flaky:
+      return "flaky";
+    case Stability::seed_dependent:
+      return "seed-dependent";
+    case Stability::consistent:
+      return "consistent";
+  }
+  return "not rerun";
+}
+
+Stability classify(const std::vector<RerunResult>& reruns) {
+  if (reruns.empty()) return Stability::not_rerun;
+  bool same_seed_passed = false, fresh_seed_passed = false;
+  for (const auto& rerun : reruns) {
+    if (!rerun.passed) continue;
+    (rerun.same_seed ? same_seed_passed : fresh_seed_passed) = true;
+  }
+  if (same_seed_passed) return Stability::flaky;
+  if (fresh_seed_passed) return Stability::seed_dependent;
+  return Stability::consistent;
+}
+
 }  // namespace faultline::suites

@@ -65,6 +65,28 @@ struct Scenario {
   std::size_t max_message_bytes = 3000;
 };
 
+// Stability: what reruns of a failed scenario said (--rerun-failures N):
+//   flaky           a rerun with the same seed passed: the verdict is not
+//                   reproducible, so the harness (or the machine) decided it
+//   seed-dependent  every same-seed rerun failed, but a fresh seed passed:
+//                   a real failure that this seed's fault schedule finds
+//   consistent      every rerun failed, whatever the seed
+enum class Stability { not_rerun, flaky, seed_dependent, consistent };
+std::string_view stability_name(Stability stability);
+
+// RerunResult: one rerun of a failed scenario.
+struct RerunResult {
+  std::uint64_t seed = 0;
+  bool same_seed = true;
+  bool passed = false;
+  Invariant broken = Invariant::integrity;  // meaningful when !passed
+  std::string detail;
+  net::Duration elapsed{0};
+};
+
+// classify: the Stability that `reruns` show (not_rerun when empty).
+Stability classify(const std::vector<RerunResult>& reruns);
+
 // ScenarioResult: the outcome of one scenario run.
 struct ScenarioResult {
   std::string scenario;
@@ -75,6 +97,12 @@ struct ScenarioResult {
   std::uint64_t seed = 0;
   net::Duration elapsed{0};
   std::string replay;  // the command that replays this run
+  // target_down: the target did not start or refused connections; a suite
+  // stops at the first such result (nothing after it could pass).
+  bool target_down = false;
+  // Reruns after a failure (same seed first, then fresh seeds) and their verdict.
+  std::vector<RerunResult> reruns;
+  Stability stability = Stability::not_rerun;
 };
 
 }  // namespace faultline::suites

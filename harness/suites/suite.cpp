@@ -1,10 +1,15 @@
 #include "harness/suites/suite.h"
 
+#include <fmt/core.h>
+
+#include "harness/fault/rng.h"
 #include "harness/suites/catalog.h"
 #include "harness/suites/mutants/echo_mutants.h"
+#include "harness/suites/workload.h"
 #include "targets/echo/echo_server.h"
 #include "targets/echo/udp_echo_server.h"
 #include "targets/http/server/server.h"
+#include "targets/net/socket.h"
 
 namespace faultline::suites {
 namespace {
@@ -44,30 +49,103 @@ std::unique_ptr<Target> builtin_target(Protocol protocol, std::string_view model
   return nullptr;
 }
 
+std::uint64_t fresh_seed(std::uint64_t seed, int k) {
+  // Small enough to type in a replay command, far from seed + i of --repeat.
+  return 1000 + fault::mix64(seed * 1000003 + static_cast<std::uint64_t>(k)) % 1000000;
+}
+
+void rerun(Runner& runner, const Scenario& scenario, int times, ScenarioResult& result) {
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int k = 0; k < times; ++k) {
+      const bool same_seed = pass == 0;
+      const auto seed = same_seed ? result.seed : fresh_seed(result.seed, k);
+      auto again = runner.run(scenario, seed);
+      result.reruns.push_back(RerunResult{seed, same_seed, again.passed, again.broken,
+                                          std::move(again.detail), again.elapsed});
+    }
+  }
+  result.stability = classify(result.reruns);
+}
+
+std::optional<ScenarioResult> check_target(Target& target, Protocol protocol) {
+  using namespace std::chrono_literals;
+  ScenarioResult result;
+  result.scenario = "(target check)";
+  result.broken = Invariant::liveness;
+  result.target_down = true;
+  result.replay = fmt::format("faultline suite {} --protocol {}", target.replay_flags(),
+                              protocol_name(protocol));
+  const auto started = net::MonotonicClock::now();
+  auto up = target.start();
+  result.target = target.describe();
+  result.elapsed = net::MonotonicClock::now() - started;
+  if (!up) {
+    result.detail = "target did not start: " + up.error().to_string();
+    return result;
+  }
+  // UDP has no handshake: only the protocol can tell, and the first scenario will.
+  if (protocol == Protocol::echo_udp) return std::nullopt;
+  auto probe = net::connect_tcp(target.address(), net::Deadline::after(3s));
+  result.elapsed = net::MonotonicClock::now() - started;
+  if (!probe) {
+    result.detail = (probe.error().kind == net::ErrorKind::refused ? "target refused: "
+                                                                   : "target unreachable: ") +
+                    probe.error().to_string();
+    return result;
+  }
+  return std::nullopt;
+}
+
 std::vector<ScenarioResult> run_suite(Target& target, Protocol protocol,
                                       const SuiteOptions& options, RunnerOptions runner_options,
                                       const ResultSink& sink) {
   auto scenarios = select(catalog(protocol), options.scenarios);
-  Runner runner(target, protocol, std::move(runner_options));
+  if (!runner_options.client_command.empty()) {
+    std::erase_if(scenarios, [](const Scenario& s) { return !applies_to_client_command(s); });
+  }
+  if (runner_options.http_requests) {
+    std::erase_if(scenarios, [](const Scenario& s) { return !applies_to_http_requests(s); });
+  }
   std::vector<ScenarioResult> results;
+  if (scenarios.empty()) return results;
+  if (auto down = check_target(target, protocol)) {
+    if (sink) sink(*down);
+    results.push_back(std::move(*down));
+    target.stop();
+    return results;
+  }
+  Runner runner(target, protocol, std::move(runner_options));
   for (int i = 0; i < std::max(options.repeat, 1); ++i) {
+    if (!results.empty() && results.back().target_down) break;
     for (const auto& scenario : scenarios) {
       auto result = runner.run(scenario, options.seed + static_cast<std::uint64_t>(i));
+      if (!result.passed && options.rerun_failures > 0) {
+        rerun(runner, scenario, options.rerun_failures, result);
+      }
       if (sink) sink(result);
+      const bool down = result.target_down;
       results.push_back(std::move(result));
+      if (down) break;
     }
   }
   target.stop();
   return results;
 }
 
+std::string client_program_command(const std::string& client_program, const std::string& mutant) {
+  return shell_quote(client_program) + (mutant == "reference" ? "" : " --mutant " + mutant) +
+         " {host} {port}";
+}
+
 std::vector<KillRow> kill_table(const SuiteOptions& options, bool stop_at_first_kill,
-                                const ResultSink& sink) {
+                                const ResultSink& sink, const std::string& client_program) {
   auto scenarios = select(catalog(Protocol::echo_tcp), options.scenarios);
   std::vector<KillRow> rows;
   auto run_rows = [&](KillRow& row, Target& target, RunnerOptions runner_options) {
+    const bool program = !runner_options.client_command.empty();
     Runner runner(target, Protocol::echo_tcp, std::move(runner_options));
     for (const auto& scenario : scenarios) {
+      if (program && !applies_to_client_command(scenario)) continue;
       auto result = runner.run(scenario, options.seed);
       if (sink) sink(result);
       if (!result.passed) {
@@ -94,6 +172,18 @@ std::vector<KillRow> kill_table(const SuiteOptions& options, bool stop_at_first_
     RunnerOptions runner_options;
     runner_options.echo_client = *client_mutant(name);
     runner_options.replay_extra = " --client-mutant " + name;
+    run_rows(row, *target, runner_options);
+    rows.push_back(std::move(row));
+  }
+  if (client_program.empty()) return rows;
+  auto names = client_mutant_names();
+  names.insert(names.begin(), "reference");  // the control: must survive
+  for (const auto& name : names) {
+    KillRow row{name, "program", {}, {}};
+    auto target = builtin_target(Protocol::echo_tcp);
+    RunnerOptions runner_options;
+    runner_options.client_command = client_program_command(client_program, name);
+    runner_options.client_name = "program " + name;
     run_rows(row, *target, runner_options);
     rows.push_back(std::move(row));
   }

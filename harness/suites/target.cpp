@@ -1,9 +1,11 @@
 #include "harness/suites/target.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 
 #include "targets/net/socket.h"
@@ -54,19 +56,119 @@ net::Result<std::unique_ptr<CommandTarget>> CommandTarget::create(std::string co
   return std::unique_ptr<CommandTarget>(new CommandTarget(std::move(command_template), protocol));
 }
 
-bool CommandTarget::alive() {
-  if (pid_ <= 0) return false;
+namespace {
+
+std::string describe_exit(int status) {
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    const char* name = ::strsignal(WTERMSIG(status));
+    return "was killed by signal " + std::to_string(WTERMSIG(status)) +
+           (name ? std::string(" (") + name + ")" : "");
+  }
+  return "ended with wait status " + std::to_string(status);
+}
+
+}  // namespace
+
+bool ProcessGroup::alive() {
+  if (leader_ <= 0) return false;
   int status = 0;
-  pid_t r = ::waitpid(pid_, &status, WNOHANG);
-  if (r == pid_) {
-    pid_ = -1;
+  pid_t r = ::waitpid(leader_, &status, WNOHANG);
+  if (r == leader_) {
+    exit_ = describe_exit(status);
+    leader_ = -1;
     return false;
   }
   return true;
 }
 
+net::Status ProcessGroup::spawn(const std::string& command, const std::string& what,
+                                std::array<int, 3> stdio,
+                                const std::vector<std::string>& environment) {
+  // Orphans of the command (`server &` under a shell that exits) are
+  // reparented to us, not to init, so stop() can reap the whole group.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  exit_.clear();
+  // Everything the child needs is built before fork(): after it, in a
+  // threaded process, only async-signal-safe calls are allowed.
+  const std::string exec_command = "exec " + command;
+  std::vector<std::string> variables;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    std::string_view text(*entry);
+    bool replaced = false;
+    for (const auto& extra : environment) {
+      auto name = extra.substr(0, extra.find('=') + 1);
+      if (text.substr(0, name.size()) == name) replaced = true;
+    }
+    if (!replaced) variables.emplace_back(text);
+  }
+  variables.insert(variables.end(), environment.begin(), environment.end());
+  std::vector<char*> envp;
+  for (auto& v : variables)
+    envp.push_back(v.data());
+  envp.push_back(nullptr);
+  const char* argv[] = {"sh", "-c", exec_command.c_str(), nullptr};
+  pid_t pid = ::fork();
+  if (pid < 0) return net::from_errno(errno, "fork for " + what);
+  if (pid == 0) {
+    // Its own process group, so stop() signals everything it starts. `exec`
+    // so the shell becomes the command: its pid is the one whose descriptors
+    // we count.
+    ::setpgid(0, 0);
+    for (int i = 0; i < 3; ++i) {
+      if (stdio[static_cast<std::size_t>(i)] >= 0) ::dup2(stdio[static_cast<std::size_t>(i)], i);
+    }
+    ::execve("/bin/sh", const_cast<char* const*>(argv), envp.data());
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);  // also here: whichever runs first, the group exists before a signal
+  leader_ = pid;
+  group_ = pid;
+  return {};
+}
+
+void ProcessGroup::kill_group(int signal) {
+  if (group_ > 0) ::kill(-group_, signal);
+}
+
+bool ProcessGroup::group_empty() {
+  if (group_ <= 0) return true;
+  // Reap whatever of the group is our child (the leader, adopted orphans).
+  for (int i = 0; i < 1024; ++i) {
+    int status = 0;
+    pid_t r = ::waitpid(-group_, &status, WNOHANG);
+    if (r <= 0) break;
+    if (r == leader_) {
+      exit_ = describe_exit(status);
+      leader_ = -1;
+    }
+  }
+  return ::kill(-group_, 0) < 0 && errno == ESRCH;
+}
+
+void ProcessGroup::stop() {
+  if (group_ <= 0) return;
+  // SIGTERM to the whole group, then SIGKILL to whatever is left after 3 s.
+  ::kill(-group_, SIGTERM);
+  for (int signal : {SIGTERM, SIGKILL}) {
+    if (signal == SIGKILL) ::kill(-group_, SIGKILL);
+    auto deadline = net::Deadline::after(signal == SIGTERM ? 3s : 2s);
+    while (!group_empty() && !deadline.expired()) {
+      net::wait_for(-1, net::Readiness::readable, net::Deadline::after(10ms), "exit wait");
+    }
+    if (group_empty()) break;
+  }
+  leader_ = -1;
+  group_ = -1;
+}
+
+bool CommandTarget::alive() {
+  return process_.alive();
+}
+
 net::Status CommandTarget::start() {
   if (alive()) return {};
+  process_.stop();  // what a dead leader left running in its group
   // Pick a free port: bind port 0, read it, release it for the command.
   std::uint16_t port = 0;
   {
@@ -80,23 +182,16 @@ net::Status CommandTarget::start() {
     command_.replace(at, 6, std::to_string(port));
   }
   address_ = net::Address::loopback(port);
-  pid_t pid = ::fork();
-  if (pid < 0) return net::from_errno(errno, "fork for --target-cmd");
-  if (pid == 0) {
-    // `exec` so the shell becomes the target: its pid is the one we signal
-    // and whose descriptors we count.
-    std::string exec_command = "exec " + command_;
-    ::execl("/bin/sh", "sh", "-c", exec_command.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  pid_ = pid;
+  if (auto spawned = process_.spawn(command_, "--target-cmd"); !spawned) return spawned;
   // Wait for the port: TCP accepts a connection; UDP cannot be probed without
   // the protocol, so a live process after a short grace is taken as ready.
   auto deadline = net::Deadline::after(10s);
   while (!deadline.expired()) {
     if (!alive()) {
-      return net::make_error(net::ErrorKind::refused, "--target-cmd '" + command_ +
-                                                          "' exited before listening on port " +
+      auto how = process_.exit_description();
+      process_.stop();  // whatever it started in the background goes too
+      return net::make_error(net::ErrorKind::refused, "--target-cmd '" + command_ + "' " + how +
+                                                          " before listening on port " +
                                                           std::to_string(port));
     }
     if (protocol_ == Protocol::echo_udp) {
@@ -115,37 +210,27 @@ net::Status CommandTarget::start() {
 }
 
 void CommandTarget::stop() {
-  if (!alive()) return;
-  ::kill(pid_, SIGTERM);
-  auto deadline = net::Deadline::after(3s);
-  while (!deadline.expired()) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return;
-    }
-    net::wait_for(-1, net::Readiness::readable, net::Deadline::after(10ms), "exit wait");
-  }
-  ::kill(pid_, SIGKILL);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
+  process_.stop();
 }
 
 std::optional<std::size_t> CommandTarget::open_fds() const {
-  if (pid_ <= 0) return std::nullopt;
-  return count_open_fds(pid_);
+  if (process_.pid() <= 0) return std::nullopt;
+  return count_open_fds(process_.pid());
 }
 
-std::string CommandTarget::replay_flags() const {
+std::string shell_quote(const std::string& text) {
   std::string quoted = "'";
-  for (char c : template_) {
+  for (char c : text) {
     if (c == '\'')
       quoted += "'\\''";
     else
       quoted += c;
   }
-  return "--target-cmd " + quoted + "'";
+  return quoted + "'";
+}
+
+std::string CommandTarget::replay_flags() const {
+  return "--target-cmd " + shell_quote(template_);
 }
 
 }  // namespace faultline::suites

@@ -14,6 +14,7 @@
 
 #include "harness/fault/rng.h"
 #include "harness/suites/echo_client_under_test.h"
+#include "harness/suites/http_requests.h"
 #include "harness/suites/scenario.h"
 #include "harness/suites/target.h"
 
@@ -25,6 +26,11 @@ struct WorkloadContext {
   net::Address direct;
   Target* target = nullptr;
   const EchoClientUnderTest* echo_client = nullptr;
+  // client_command: the user's client program (--client-cmd), or null.
+  const std::string* client_command = nullptr;
+  // http_requests: the user's requests for a differential check (--request),
+  // or null for the built-in httpbin checks.
+  const HttpDifferential* http_requests = nullptr;
   std::uint64_t seed = 0;
   net::Duration deadline{0};
   // close_proxied_connections: ends every connection through the proxy with a
@@ -58,6 +64,16 @@ inline Outcome failed_with(net::Error error) {
 Outcome run_echo_tcp_workload(const Scenario& scenario, const WorkloadContext& context);
 Outcome run_echo_udp_workload(const Scenario& scenario, const WorkloadContext& context);
 Outcome run_http_workload(const Scenario& scenario, const WorkloadContext& context);
+// run_client_command_workload: the scenario's messages (or HTTP bodies)
+// through the client program; see client_command_workloads.cpp for the verdicts.
+Outcome run_client_command_workload(const Scenario& scenario, const WorkloadContext& context);
+// applies_to_http_requests: the scenario makes sense for any HTTP service
+// answering the user's requests (partial I/O, slow body, slow reader,
+// truncation, reset, stall, slowloris isolation, refused).
+bool applies_to_http_requests(const Scenario& scenario);
+// applies_to_client_command: the scenario tests a client (exchanges, large
+// payloads, datagrams, HTTP fetches), not a server property.
+bool applies_to_client_command(const Scenario& scenario);
 
 // payloads: seeded UTF-8 messages: the Korean greeting, then `count - 1` of
 // sizes in [1, max_size].

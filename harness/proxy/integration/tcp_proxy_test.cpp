@@ -121,6 +121,45 @@ TEST_F(TcpProxyTest, ResetFaultGivesTheClientConnectionReset) {
   EXPECT_EQ(proxy_->counters().resets_sent, 1u);
 }
 
+// limit_data while the client is still sending: the proxy drains what the
+// client sends after the FIN, so the client sees an orderly close, never an
+// RST (closing a socket with unread bytes would send one). Repeated, because
+// without the drain this is a race the scheduler decides.
+TEST_F(TcpProxyTest, LimitDataWhileTheClientStillSendsIsAlwaysAClose) {
+  start_proxy("limit_data after=1KiB dir=down");
+  const std::string big = pattern(1 << 20, 3);
+  for (int i = 0; i < 10; ++i) {
+    auto client = echo::TcpEchoClient::connect(proxy_->address(), short_timeouts());
+    ASSERT_TRUE(client);
+    auto echoed = client->exchange(big);
+    ASSERT_FALSE(echoed);
+    EXPECT_EQ(echoed.error().kind, net::ErrorKind::closed)
+        << "run " << i << ": " << echoed.error().to_string();
+  }
+  EXPECT_EQ(proxy_->counters().resets_sent, 0u);
+}
+
+// A peer that never stops sending cannot hold a drained connection open: the
+// proxy closes it after drain_timeout.
+TEST_F(TcpProxyTest, DrainIsBoundedInTime) {
+  ProxyOptions options;
+  options.upstream = server_->address();
+  options.drain_timeout = 200ms;
+  proxy_ = std::make_unique<TcpProxy>(options, profile_of("limit_data after=10B dir=down"));
+  ASSERT_TRUE(proxy_->start());
+  auto fd = net::connect_tcp(proxy_->address(), net::Deadline::after(2s));
+  ASSERT_TRUE(fd);
+  const std::string chunk(16 * 1024, 'x');
+  // Keep sending until the proxy gives up on the drain (send fails), bounded.
+  auto deadline = net::Deadline::after(10s);
+  bool ended = false;
+  while (!deadline.expired() && !ended) {
+    ended = !net::send_all(fd->get(), chunk, net::Deadline::after(1s));
+  }
+  EXPECT_TRUE(ended) << "the drained connection was never closed";
+  EXPECT_EQ(proxy_->counters().drain_timeouts, 1u);
+}
+
 TEST_F(TcpProxyTest, StallFaultGivesTheClientATimeout) {
   start_proxy("stall dir=down");
   auto client = echo::TcpEchoClient::connect(proxy_->address(), short_timeouts());

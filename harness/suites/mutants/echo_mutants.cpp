@@ -133,36 +133,12 @@ class SendNoLoop final : public BlockingServer {
 // does, replacing what does not decode: a character split across reads is
 // mangled.
 class Utf8PerRead final : public BlockingServer {
-  static std::string decode_and_encode(std::string_view bytes) {
-    std::string out;
-    std::size_t i = 0;
-    while (i < bytes.size()) {
-      auto c = static_cast<unsigned char>(bytes[i]);
-      std::size_t length = c < 0x80         ? 1
-                           : (c >> 5) == 6  ? 2
-                           : (c >> 4) == 14 ? 3
-                           : (c >> 3) == 30 ? 4
-                                            : 0;
-      bool complete = length != 0 && i + length <= bytes.size();
-      for (std::size_t k = 1; complete && k < length; ++k) {
-        complete = (static_cast<unsigned char>(bytes[i + k]) & 0xc0) == 0x80;
-      }
-      if (complete) {
-        out.append(bytes.substr(i, length));
-        i += length;
-      } else {
-        out.append("\xef\xbf\xbd");  // U+FFFD REPLACEMENT CHARACTER
-        i += 1;
-      }
-    }
-    return out;
-  }
   void serve(int fd) override {
     char buffer[4096];
     for (;;) {
       ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
       if (n <= 0) break;
-      auto text = decode_and_encode(std::string_view(buffer, static_cast<std::size_t>(n)));
+      auto text = decode_utf8_replacing(std::string_view(buffer, static_cast<std::size_t>(n)));
       if (!net::send_all(fd, text, net::Deadline::after(std::chrono::seconds(30)))) break;
     }
     forget(fd);
@@ -291,7 +267,53 @@ net::Result<std::vector<std::string>> no_timeouts(const net::Address& address,
   return replies;
 }
 
+// tutorial_client: the client of the classic socket tutorial: no timeout
+// anywhere, one send() of the message, one recv(1024) taken as the reply and
+// decoded as UTF-8 (undecodable bytes replaced, as errors="replace" does).
+net::Result<std::vector<std::string>> tutorial_client(const net::Address& address,
+                                                      const std::vector<std::string>& messages,
+                                                      const echo::EchoTimeouts&) {
+  auto fd = net::connect_tcp(address, net::Deadline::never());  // BUG: no connect timeout
+  if (!fd) return tl::unexpected(fd.error());
+  (void)net::set_nonblocking(fd->get(), false);
+  std::vector<std::string> replies;
+  for (const auto& message : messages) {
+    ssize_t sent = ::send(fd->get(), message.data(), message.size(), MSG_NOSIGNAL);  // BUG: once
+    if (sent < 0) return net::from_errno(errno, "send");
+    char buffer[1024];
+    ssize_t n = ::recv(fd->get(), buffer, sizeof(buffer), 0);  // BUG: one recv, no timeout
+    if (n < 0) return net::from_errno(errno, "recv");
+    replies.push_back(decode_utf8_replacing(std::string_view(buffer, static_cast<std::size_t>(n))));
+  }
+  return replies;
+}
+
 }  // namespace
+
+std::string decode_utf8_replacing(std::string_view bytes) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    auto c = static_cast<unsigned char>(bytes[i]);
+    std::size_t length = c < 0x80         ? 1
+                         : (c >> 5) == 6  ? 2
+                         : (c >> 4) == 14 ? 3
+                         : (c >> 3) == 30 ? 4
+                                          : 0;
+    bool complete = length != 0 && i + length <= bytes.size();
+    for (std::size_t k = 1; complete && k < length; ++k) {
+      complete = (static_cast<unsigned char>(bytes[i + k]) & 0xc0) == 0x80;
+    }
+    if (complete) {
+      out.append(bytes.substr(i, length));
+      i += length;
+    } else {
+      out.append("\xef\xbf\xbd");  // U+FFFD REPLACEMENT CHARACTER
+      i += 1;
+    }
+  }
+  return out;
+}
 
 std::vector<std::string> server_mutant_names() {
   return {"send-no-loop", "utf8-per-read", "one-client-at-a-time", "half-close-drops-owed",
@@ -299,7 +321,7 @@ std::vector<std::string> server_mutant_names() {
 }
 
 std::vector<std::string> client_mutant_names() {
-  return {"one-recv-is-a-message", "no-timeouts"};
+  return {"one-recv-is-a-message", "no-timeouts", "tutorial-client"};
 }
 
 std::unique_ptr<echo::EchoServer> make_server_mutant(std::string_view name) {
@@ -315,6 +337,7 @@ std::optional<EchoClientUnderTest> client_mutant(std::string_view name) {
   if (name == "one-recv-is-a-message")
     return EchoClientUnderTest{std::string(name), one_recv_is_a_message};
   if (name == "no-timeouts") return EchoClientUnderTest{std::string(name), no_timeouts};
+  if (name == "tutorial-client") return EchoClientUnderTest{std::string(name), tutorial_client};
   return std::nullopt;
 }
 
