@@ -8,12 +8,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/proxy/self_forwarding.h"
 #include "targets/net/clock.h"
 #include "targets/net/socket.h"
 
 namespace faultline::proxy {
 namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
+// The id log() takes for an event of the whole proxy (a profile change, a
+// listener error): the line then has no "conn" key.
+constexpr std::uint64_t kProxyEvent = ~std::uint64_t{0};
 }  // namespace
 
 // Direction: one way through one connection.
@@ -67,6 +71,7 @@ net::Status TcpProxy::start() {
   if (thread_.joinable()) {
     return net::make_error(net::ErrorKind::invalid_argument, "proxy already started");
   }
+  if (auto self = check_not_self_forwarding(options_.listen, options_.upstream); !self) return self;
   auto loop = net::EventLoop::create();
   if (!loop) return tl::unexpected(loop.error());
   loop_ = std::move(*loop);
@@ -131,7 +136,7 @@ void TcpProxy::set_profile(fault::Profile profile) {
       connection->down.chain = profile.make_chain(fault::Direction::down, options_.seed, id);
     }
     update_listener();
-    log(0, "profile", ",\"profile\":" + nlohmann::json(profile.to_string()).dump());
+    log(kProxyEvent, "profile", ",\"profile\":" + nlohmann::json(profile.to_string()).dump());
   });
 }
 
@@ -149,8 +154,9 @@ ProxyCounters TcpProxy::counters() const {
 void TcpProxy::log(std::uint64_t id, const std::string& event, const std::string& extra) {
   if (!sink_) return;
   auto t_ms = std::chrono::duration<double, std::milli>(now() - started_).count();
-  sink_("{\"t_ms\":" + nlohmann::json(t_ms).dump() + ",\"conn\":" + std::to_string(id) +
-        ",\"event\":\"" + event + "\"" + extra + "}");
+  const std::string conn = id == kProxyEvent ? "" : ",\"conn\":" + std::to_string(id);
+  sink_("{\"t_ms\":" + nlohmann::json(t_ms).dump() + conn + ",\"event\":\"" + event + "\"" + extra +
+        "}");
 }
 
 void TcpProxy::update_listener() {
@@ -163,7 +169,8 @@ void TcpProxy::update_listener() {
   } else if (!refuse && !listener_) {
     auto listener = net::listen_tcp(address_);
     if (!listener) {
-      log(0, "error", ",\"message\":" + nlohmann::json(listener.error().to_string()).dump());
+      log(kProxyEvent, "error",
+          ",\"message\":" + nlohmann::json(listener.error().to_string()).dump());
       return;
     }
     listener_ = std::move(*listener);

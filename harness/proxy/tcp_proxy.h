@@ -78,7 +78,8 @@ struct ProxyCounters {
 };
 
 // EventSink receives the proxy's event log, one JSON object per event
-// ({"t_ms":..,"conn":..,"event":"open"|"connected"|"fault"|"fin"|"reset"|"close",...}).
+// ({"t_ms":..,"conn":..,"event":"open"|"connected"|"fault"|"fin"|"reset"|"close",...});
+// events of the whole proxy ("profile", "error") have no "conn" key.
 using EventSink = std::function<void(const std::string& json_line)>;
 
 // TcpProxy: see the file comment.

@@ -259,5 +259,51 @@ TEST_F(TcpProxyTest, WritesAnEventLog) {
   EXPECT_NE(log_.back().find("\"event\":\"close\""), std::string::npos) << log_.back();
 }
 
+TEST_F(TcpProxyTest, AProfileChangeIsLoggedWithoutAConnection) {
+  start_proxy("");
+  proxy_->set_profile(profile_of("latency delay=1ms"));
+  proxy_->stop();  // the change was posted to the loop before the stop
+  std::lock_guard lock(log_mutex_);
+  ASSERT_FALSE(log_.empty());
+  const std::string& line = log_.back();
+  EXPECT_NE(line.find("\"event\":\"profile\""), std::string::npos) << line;
+  EXPECT_EQ(line.find("\"conn\""), std::string::npos) << line;
+}
+
+// SelfForwarding: a listen address and an upstream that are the same socket.
+struct SelfForwarding {
+  const char* listen;
+  const char* upstream;
+};
+
+class SelfForwardingTest : public ::testing::TestWithParam<SelfForwarding> {};
+
+TEST_P(SelfForwardingTest, AProxyThatWouldForwardToItselfIsRefusedAtStart) {
+  ProxyOptions options;
+  options.listen = net::Address::parse(GetParam().listen).value();
+  options.upstream = net::Address::parse(GetParam().upstream).value();
+  TcpProxy proxy(options, fault::Profile{});
+  auto started = proxy.start();
+  ASSERT_FALSE(started);
+  EXPECT_EQ(started.error().kind, net::ErrorKind::invalid_argument);
+  EXPECT_NE(started.error().message.find("would forward to itself"), std::string::npos)
+      << started.error().message;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, SelfForwardingTest,
+                         ::testing::Values(SelfForwarding{"127.0.0.1:47011", "127.0.0.1:47011"},
+                                           SelfForwarding{"0.0.0.0:47011", "127.0.0.1:47011"},
+                                           SelfForwarding{"127.0.0.1:47011", "0.0.0.0:47011"},
+                                           SelfForwarding{"127.0.0.2:47011", "127.0.0.1:47011"},
+                                           SelfForwarding{"[::]:47011", "[::1]:47011"}));
+
+TEST(SelfForwardingTest, DifferentPortsOrHostsAreFine) {
+  ProxyOptions options;
+  options.upstream = net::Address::parse("127.0.0.1:47011").value();
+  TcpProxy proxy(options, fault::Profile{});  // listen 127.0.0.1:0
+  ASSERT_TRUE(proxy.start());
+  proxy.stop();
+}
+
 }  // namespace
 }  // namespace faultline::proxy

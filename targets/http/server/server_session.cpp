@@ -374,7 +374,9 @@ void ServerSession::finish_input() {
 
 void ServerSession::refuse(int status, std::string detail) {
   stop_reading();
-  queued_.push_back(Queued{std::nullopt, plain_reply(status, std::move(detail))});
+  queued_.push_back(Queued{std::nullopt, options_.error_reply
+                                             ? options_.error_reply(status, detail)
+                                             : plain_reply(status, std::move(detail))});
 }
 
 void ServerSession::stop_reading() {
@@ -394,7 +396,8 @@ void ServerSession::handle_front(net::TimePoint now) {
       reply = handler_(*request, context_);
     } catch (const std::exception& error) {
       // A throwing handler is a bug; the connection survives it as a 500.
-      reply = plain_reply(500, std::string("handler threw: ") + error.what());
+      const std::string detail = std::string("handler threw: ") + error.what();
+      reply = options_.error_reply ? options_.error_reply(500, detail) : plain_reply(500, detail);
     }
     if (counters_) ++counters_->requests;
   } else {
