@@ -182,8 +182,17 @@ void TcpProxy::accept_ready() {
   for (int i = 0; i < 256 && listener_; ++i) {
     auto accepted = net::accept_connection(listener_.get());
     if (!accepted) {
-      if (accepted.error().sys_errno == EAGAIN ||
-          accepted.error().kind == net::ErrorKind::limit_reached) {
+      if (accepted.error().sys_errno == EAGAIN) return;
+      if (accepted.error().kind == net::ErrorKind::limit_reached) {
+        // EMFILE: the listener stays readable, so watching it would spin.
+        // Look again shortly; pending clients wait in the backlog.
+        if (accept_paused_) return;
+        accept_paused_ = true;
+        (void)loop_->modify(listener_.get(), 0);
+        loop_->add_timer(std::chrono::milliseconds(100), [this] {
+          accept_paused_ = false;
+          if (listener_) (void)loop_->modify(listener_.get(), EPOLLIN);
+        });
         return;
       }
       continue;

@@ -137,6 +137,7 @@ class TcpProxy {
   std::thread thread_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   std::uint64_t next_connection_ = 0;
+  bool accept_paused_ = false;  // after EMFILE, for a moment (see accept_ready)
   fault::Time started_{0};
   EventSink sink_;
 
