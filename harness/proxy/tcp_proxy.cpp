@@ -50,6 +50,7 @@ struct TcpProxy::Connection {
   bool upstream_drained = false;
   net::EventLoop::TimerId drain_timer = 0;
   net::EventLoop::TimerId connect_timer = 0;
+  net::EventLoop::TimerId half_close_timer = 0;
   std::uint32_t client_events = 0;
   std::uint32_t upstream_events = 0;
   Direction up;
@@ -425,6 +426,15 @@ void TcpProxy::pump(Connection& c, Direction& d) {
       return;
     }
     if (d.timer) loop_->cancel_timer(d.timer), d.timer = 0;
+    if (!c.half_close_timer) {
+      c.half_close_timer = loop_->add_timer(options_.half_close_timeout, [this, id] {
+        auto found = connections_.find(id);
+        if (found == connections_.end()) return;
+        found->second->half_close_timer = 0;
+        log(id, "half_close_timeout");
+        finish_connection(id);
+      });
+    }
     return;
   }
   // Otherwise wake up when the next chunk or the end is due.
@@ -477,6 +487,7 @@ void TcpProxy::close_connection(std::uint64_t id, bool reset) {
   }
   if (c.connect_timer) loop_->cancel_timer(c.connect_timer);
   if (c.drain_timer) loop_->cancel_timer(c.drain_timer);
+  if (c.half_close_timer) loop_->cancel_timer(c.half_close_timer);
   for (net::Fd* fd : {&c.client, &c.upstream}) {
     if (!*fd) continue;
     if (reset) (void)net::set_linger_reset(fd->get());

@@ -62,6 +62,11 @@ struct ProxyOptions {
   // After an orderly end, how long to read and discard what the peers still
   // send before closing anyway (which may then RST a peer that never stops).
   net::Duration drain_timeout = std::chrono::seconds(3);
+  // After one direction's FIN went through, how long the other may stay open
+  // before the connection ends anyway (FIN both ways, then the drain). Without
+  // it, a peer that never closes its side would hold the other socket in
+  // CLOSE-WAIT for as long as the proxy runs.
+  net::Duration half_close_timeout = std::chrono::seconds(60);
 };
 
 // ProxyCounters: a snapshot of a proxy's counters.
