@@ -95,6 +95,9 @@ INSTANTIATE_TEST_SUITE_P(
                  "is not a loopback address"},
         BadUsage{{"proxy", "--upstream", "127.0.0.1:1", "--control-token", "t"},
                  "there is no --control API to protect"},
+        BadUsage{{"http", "serve", "--listen", "http://127.0.0.1:0"},
+                 "--listen: address 'http://127.0.0.1:0': expected HOST:PORT, not a URL (did you "
+                 "mean '127.0.0.1:0'?)"},
         // The HTTP client frames the body itself.
         BadUsage{{"http", "get", "127.0.0.1:1/get", "--header", "Content-Length: 5"},
                  "--header: 'Content-Length' is set from the body"},
