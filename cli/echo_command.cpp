@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/usage.h"
 #include "targets/echo/echo_client.h"
 #include "targets/echo/echo_server.h"
 #include "targets/echo/udp_echo_server.h"
@@ -20,6 +21,10 @@
 
 namespace faultline::cli {
 namespace {
+
+// Bounds of `echo serve`'s flags, named in their usage errors.
+constexpr std::uint64_t kMaxOwedBytes = std::uint64_t{1} << 30;
+constexpr std::uint64_t kMaxConnectionsLimit = 1'000'000;
 
 struct ServeFlags {
   std::string tcp = "127.0.0.1:7007";
@@ -42,18 +47,20 @@ struct SendFlags {
 
 int run_serve(const ServeFlags& flags) {
   auto model = echo::parse_server_model(flags.model);
-  auto idle = net::parse_duration(flags.idle_timeout);
+  auto idle = positive_duration_flag("--idle-timeout", flags.idle_timeout);
   auto owed = net::parse_size(flags.max_owed);
   auto tcp = net::Address::parse(flags.tcp);
   if (!model) return usage_error(model.error());
   if (!idle) return usage_error(idle.error());
-  if (!owed) return usage_error(owed.error());
-  if (!tcp) return usage_error(tcp.error());
-  if (flags.max_connections == 0) return usage_error("--max-connections must be at least 1");
+  if (!owed) return usage_error("--max-owed: " + owed.error().message);
+  if (*owed < 1 || *owed > kMaxOwedBytes) {
+    return usage_error("--max-owed: must be from 1B to 1GiB, got '" + flags.max_owed + "'");
+  }
+  if (!tcp) return usage_error("--tcp: " + tcp.error().message);
   std::optional<net::Address> udp;
   if (!flags.udp.empty()) {
     auto parsed = net::Address::parse(flags.udp);
-    if (!parsed) return usage_error(parsed.error());
+    if (!parsed) return usage_error("--udp: " + parsed.error().message);
     udp = *parsed;
   }
 
@@ -222,11 +229,12 @@ void register_echo_commands(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   serve
       ->add_option("--max-connections", serve_flags->max_connections,
-                   "connections beyond this are closed at once")
+                   "connections beyond this are closed at once (1 to 1000000)")
+      ->transform(whole_number_check(1, kMaxConnectionsLimit))
       ->capture_default_str();
   serve
       ->add_option("--max-owed", serve_flags->max_owed,
-                   "per-connection backpressure limit (e.g. 1MiB)")
+                   "per-connection backpressure limit (1B to 1GiB, e.g. 1MiB)")
       ->capture_default_str();
   serve->callback([serve_flags, &exit_code] { exit_code = run_serve(*serve_flags); });
 

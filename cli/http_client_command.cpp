@@ -7,6 +7,8 @@
 //
 // Exit status: 0 for any response (a 404 or a 500 is still a response), 1
 // with a one-line error naming its kind when no response came, 2 on bad usage.
+// With --fail, a 4xx or 5xx response prints one line on stderr instead of the
+// response and exits 22, as curl --fail does.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -37,7 +39,26 @@ struct HttpClientFlags {
   int retries = 0;
   int max_redirects = 10;
   bool no_redirects = false;
+  bool fail = false;
 };
+
+// The exit status of a 4xx/5xx response under --fail (curl's).
+constexpr int kHttpErrorExit = 22;
+
+// Framing headers describe the body the session itself frames; a user's
+// value would contradict it (request smuggling, in the worst case).
+bool is_framing_header(std::string_view name) {
+  auto equals = [name](std::string_view framing) {
+    if (name.size() != framing.size()) return false;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      char c = name[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != framing[i]) return false;
+    }
+    return true;
+  };
+  return equals("content-length") || equals("transfer-encoding");
+}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
@@ -78,6 +99,11 @@ int run_request(const std::string& method, const HttpClientFlags& flags) {
     const auto colon = header.find(':');
     if (colon == std::string::npos || trim(std::string_view(header).substr(0, colon)).empty()) {
       return usage_error("--header: expected 'NAME: VALUE', got '" + header + "'");
+    }
+    const std::string_view name = trim(std::string_view(header).substr(0, colon));
+    if (is_framing_header(name)) {
+      return usage_error("--header: '" + std::string(name) +
+                         "' is set from the body (--json/--data); it cannot be given by hand");
     }
     request.headers.push_back({std::string(trim(std::string_view(header).substr(0, colon))),
                                std::string(trim(std::string_view(header).substr(colon + 1)))});
@@ -126,6 +152,11 @@ int run_request(const std::string& method, const HttpClientFlags& flags) {
   }
   auto response = session.request(method, url, request);
   if (!response) return runtime_error(response.error());
+  if (flags.fail && response->status >= 400) {
+    fmt::print(stderr, "faultline: error: http: {} {} {} {}\n", method, url, response->status,
+               response->reason);
+    return kHttpErrorExit;
+  }
   print_response(*response);
   return 0;
 }
@@ -161,6 +192,9 @@ void add_request_command(CLI::App& http, const std::string& name, const std::str
   command->add_option("--max-redirects", flags->max_redirects, "redirects to follow at most")
       ->capture_default_str();
   command->add_flag("--no-redirects", flags->no_redirects, "print a 3xx response as is");
+  command->add_flag("--fail", flags->fail,
+                    "a 4xx/5xx response prints one line on stderr and exits 22, as curl --fail\n"
+                    "does (default: any response prints and exits 0)");
   command->callback([flags, method, &exit_code] { exit_code = run_request(method, *flags); });
 }
 

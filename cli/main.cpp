@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/usage.h"
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
@@ -24,12 +25,13 @@ int main(int argc, char** argv) {
   faultline::cli::register_suite_command(app, exit_code);
   faultline::cli::register_fuzz_command(app, exit_code);
   faultline::cli::register_bench_command(app, exit_code);
+  faultline::cli::check_every_seed(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // --help and --version end here with 0; every other parse error is bad
     // usage, exit status 2 like the subcommands' own checks.
-    return app.exit(e) == 0 ? 0 : 2;
+    return faultline::cli::report_parse_error(app, e);
   } catch (const std::exception& e) {
     std::cerr << "faultline: error: " << e.what() << "\n";
     return 1;

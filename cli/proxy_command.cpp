@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "cli/profile_flags.h"
 #include "harness/fault/profile.h"
 #include "harness/proxy/control_api.h"
+#include "harness/proxy/self_forwarding.h"
 #include "harness/proxy/tcp_proxy.h"
 #include "harness/proxy/udp_proxy.h"
 #include "targets/http/server/server.h"
@@ -32,13 +34,71 @@ struct ProxyFlags {
   bool udp = false;
   std::string log_file;
   std::string control;
+  std::string control_token;
+  std::string control_token_file;
 };
+
+// control_address: "PORT" alone means 127.0.0.1:PORT (loopback by default).
+net::Result<net::Address> control_address(const std::string& text) {
+  const bool port_only = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  auto address = net::Address::parse(port_only ? "127.0.0.1:" + text : text);
+  if (!address) return tl::unexpected(address.error());
+  return address;
+}
+
+bool is_loopback(const net::Address& address) {
+  const std::string host = address.host();
+  return host.rfind("127.", 0) == 0 || host == "::1";
+}
+
+// control_token: from --control-token or the first line of --control-token-file.
+net::Result<std::string> control_token(const ProxyFlags& flags) {
+  if (!flags.control_token.empty() && !flags.control_token_file.empty()) {
+    return net::make_error(net::ErrorKind::invalid_argument,
+                           "give --control-token or --control-token-file, not both");
+  }
+  if (flags.control_token_file.empty()) return flags.control_token;
+  std::ifstream in(flags.control_token_file);
+  if (!in) {
+    return net::make_error(net::ErrorKind::invalid_argument,
+                           "--control-token-file: cannot read '" + flags.control_token_file + "'");
+  }
+  std::string token;
+  std::getline(in, token);
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' '))
+    token.pop_back();
+  if (token.empty() || token.size() > 4096) {
+    return net::make_error(net::ErrorKind::invalid_argument,
+                           "--control-token-file: the first line must hold the token (1 to 4096 "
+                           "bytes)");
+  }
+  return token;
+}
 
 int run_proxy(const ProxyFlags& flags) {
   auto listen = net::Address::parse(flags.listen);
   if (!listen) return usage_error("--listen: " + listen.error().message);
   auto upstream = net::Address::parse(flags.upstream);
   if (!upstream) return usage_error("--upstream: " + upstream.error().message);
+  if (auto self = proxy::check_not_self_forwarding(*listen, *upstream); !self) {
+    return usage_error("--listen: " + self.error().message);
+  }
+  std::optional<net::Address> control_at;
+  auto token = control_token(flags);
+  if (!token) return usage_error(token.error());
+  if (!flags.control.empty()) {
+    auto address = control_address(flags.control);
+    if (!address) return usage_error("--control: " + address.error().message);
+    if (!is_loopback(*address) && token->empty()) {
+      return usage_error("--control: " + address->to_string() +
+                         " is not a loopback address: anyone who reaches it could change the "
+                         "faults; give --control-token or --control-token-file (or bind "
+                         "127.0.0.1)");
+    }
+    control_at = *address;
+  } else if (!token->empty()) {
+    return usage_error("--control-token: there is no --control API to protect");
+  }
   auto profile = load_profile(flags.faults, flags.profile_file,
                               flags.udp ? fault::Transport::datagram : fault::Transport::stream);
   if (!profile) return usage_error(profile.error());
@@ -85,15 +145,11 @@ int run_proxy(const ProxyFlags& flags) {
   // The control API: the reference HTTP server with the API as its handler.
   proxy::ControlApi api;
   std::unique_ptr<http::HttpServer> control;
-  if (!flags.control.empty()) {
-    auto address = net::Address::parse(flags.control);
-    if (!address) return usage_error("--control: " + address.error().message);
+  if (control_at) {
     api.add("default", tcp ? proxy::ControlApi::handle_for(*tcp, *upstream)
                            : proxy::ControlApi::handle_for(*udp, *upstream));
-    http::HttpServerOptions options;
-    options.listen = *address;
-    options.handler = api.handler();
-    control = std::make_unique<http::HttpServer>(options);
+    if (!token->empty()) api.require_token(*token);
+    control = std::make_unique<http::HttpServer>(api.server_options(*control_at));
     if (auto started = control->start(); !started) return runtime_error(started.error());
     fmt::print("faultline proxy: control API on http://{}/proxies\n",
                control->address().to_string());
@@ -132,6 +188,8 @@ net::Result<fault::Profile> load_profile(const std::vector<std::string>& faults,
   for (const auto& spec : faults) {
     if (!text.empty() && !spec.empty()) text += "\n";
     text += spec;
+    for (const std::string& warning : fault::profile_warnings(spec, fault::SpecSource{"--fault"}))
+      std::cerr << "faultline: warning: " << warning << "\n";
   }
   auto profile = fault::parse_profile(text);
   if (!profile) return tl::unexpected(profile.error());
@@ -158,8 +216,14 @@ void register_proxy_command(CLI::App& app, int& exit_code) {
   proxy->add_flag("--udp", flags->udp, "proxy UDP datagrams instead of TCP");
   proxy->add_option("--log", flags->log_file, "write the event log (JSON lines) here (TCP)");
   proxy->add_option("--control", flags->control,
-                    "serve the HTTP+JSON control API on HOST:PORT (GET /proxies, POST/DELETE\n"
-                    "/proxies/default/faults with {\"profile\": \"...\"})");
+                    "serve the HTTP+JSON control API on PORT (127.0.0.1) or HOST:PORT (GET\n"
+                    "/proxies, POST/DELETE /proxies/default/faults: see README); a non-loopback\n"
+                    "HOST needs a token");
+  proxy->add_option("--control-token", flags->control_token,
+                    "require \"Authorization: Bearer TOKEN\" on every control request "
+                    "(visible in ps: prefer --control-token-file)");
+  proxy->add_option("--control-token-file", flags->control_token_file,
+                    "read the control token from the first line of this file");
   proxy->callback([flags, &exit_code] { exit_code = run_proxy(*flags); });
 }
 

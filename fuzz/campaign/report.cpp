@@ -56,13 +56,25 @@ std::string plot_data(const CampaignReport& report) {
   return out;
 }
 
+// gnuplot_quoted: a single-quoted gnuplot string (a quote inside is doubled).
+std::string gnuplot_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
+// The terminal is noenhanced: enhanced text would take the '_' of
+// "http_request" as a subscript and print "httprequest" with a lowered r.
 std::string plot_script(const CampaignReport& report, const std::filesystem::path& data,
                         const std::filesystem::path& image) {
   std::string out =
-      "set terminal svg size 900,500 dynamic background rgb 'white'\n"
-      "set output '" +
-      image.string() +
-      "'\n"
+      "set terminal svg size 900,500 dynamic noenhanced background rgb 'white'\n"
+      "set output " +
+      gnuplot_quoted(image.string()) +
+      "\n"
       "set title 'Coverage over time'\n"
       "set xlabel 'seconds'\n"
       "set ylabel 'coverage (libFuzzer cov: edges)'\n"
@@ -71,8 +83,8 @@ std::string plot_script(const CampaignReport& report, const std::filesystem::pat
       "plot ";
   for (std::size_t i = 0; i < report.targets.size(); ++i) {
     if (i > 0) out += ", \\\n     ";
-    out += fmt::format("'{}' index {} using 1:2 with lines linewidth 2 title '{}'", data.string(),
-                       i, report.targets[i].name);
+    out += fmt::format("{} index {} using 1:2 with lines linewidth 2 title {}",
+                       gnuplot_quoted(data.string()), i, gnuplot_quoted(report.targets[i].name));
   }
   return out + "\n";
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 
 namespace faultline::fuzz {
 namespace {
@@ -54,6 +55,20 @@ TEST(Report, WritesFilesEvenWithoutAPlot) {
   EXPECT_TRUE(std::filesystem::exists(files->markdown));
   EXPECT_TRUE(std::filesystem::exists(dir / "coverage.dat"));
   EXPECT_TRUE(std::filesystem::exists(dir / "coverage.gp"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Report, PlotTitlesKeepTheirUnderscores) {
+  // gnuplot's enhanced text reads '_' as a subscript: "url_fuzzer" would show
+  // as "urlfuzzer" with a lowered f. The script turns enhanced text off.
+  const auto dir = std::filesystem::temp_directory_path() / "faultline-report-plot-test";
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(write_report(sample_report(), dir));
+  std::ifstream in(dir / "coverage.gp");
+  const std::string script((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(script.find("set terminal svg size 900,500 dynamic noenhanced"), std::string::npos)
+      << script;
+  EXPECT_NE(script.find("title 'url_fuzzer'"), std::string::npos) << script;
   std::filesystem::remove_all(dir);
 }
 

@@ -173,7 +173,9 @@ std::string format_size(std::uint64_t bytes) {
     std::uint64_t bytes;
     const char* name;
   };
-  static constexpr Unit kUnits[] = {{std::uint64_t{1} << 30, "GiB"},
+  static constexpr Unit kUnits[] = {{std::uint64_t{1} << 50, "PiB"},
+                                    {std::uint64_t{1} << 40, "TiB"},
+                                    {std::uint64_t{1} << 30, "GiB"},
                                     {std::uint64_t{1} << 20, "MiB"},
                                     {std::uint64_t{1} << 10, "KiB"}};
   if (bytes != 0) {

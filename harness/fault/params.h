@@ -46,6 +46,10 @@ struct Position {
 struct SpecSource {
   std::string name = "fault spec";
   bool show_lines = false;
+  // quote_tokens: whether messages may quote a clause's bad first word. Off for
+  // files, which may not be profiles at all (a key file given by mistake):
+  // the line and column find the token without printing the file's content.
+  bool quote_tokens = true;
 
   std::string where(Position position) const;
 };

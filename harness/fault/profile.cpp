@@ -28,6 +28,13 @@ tl::unexpected<net::Error> error_at(const SpecSource& source, Position position,
   return net::make_error(net::ErrorKind::invalid_argument, source.where(position) + ": " + message);
 }
 
+// quoted: the token for a message, or a neutral word when the source's
+// content must not be echoed (see SpecSource::quote_tokens).
+std::string quoted(const SpecSource& source, std::string_view token, std::string_view neutral) {
+  if (!source.quote_tokens) return std::string(neutral);
+  return "'" + std::string(token) + "'";
+}
+
 bool is_blank(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
@@ -100,14 +107,14 @@ net::Result<Clause> parse_clause(const ClauseTokens& tokens, const SpecSource& s
   const Token& name = tokens.front();
   if (name.text.find('=') != std::string_view::npos) {
     return error_at(source, name.position,
-                    "expected a fault name before '" + std::string(name.text) +
-                        "' (known: " + known_fault_names() + ")");
+                    "expected a fault name before " + quoted(source, name.text, "key=value") +
+                        " (known: " + known_fault_names() + ")");
   }
   const FaultKind* kind = find_fault_kind(name.text);
   if (!kind) {
-    return error_at(
-        source, name.position,
-        "unknown fault '" + std::string(name.text) + "' (known: " + known_fault_names() + ")");
+    return error_at(source, name.position,
+                    "unknown fault " + quoted(source, name.text, "name") +
+                        " (known: " + known_fault_names() + ")");
   }
   std::vector<Param> params;
   for (std::size_t i = 1; i < tokens.size(); ++i) {
@@ -283,7 +290,57 @@ net::Result<Profile> parse_profile_file(const std::string& path) {
     if (n < sizeof buffer) break;
   }
   if (std::ferror(file.get())) return net::from_errno(errno, "read profile file '" + path + "'");
-  return parse_profile_text(text, SpecSource{path, /*show_lines=*/true});
+  const SpecSource source{path, /*show_lines=*/true, /*quote_tokens=*/false};
+  if (auto nul = text.find('\0'); nul != std::string::npos) {
+    Position position;
+    for (std::size_t i = 0; i < nul; ++i) {
+      if (text[i] == '\n') {
+        ++position.line;
+        position.column = 1;
+      } else {
+        ++position.column;
+      }
+    }
+    return error_at(source, position, "not a profile (a NUL byte: a binary file?)");
+  }
+  return parse_profile_text(text, source);
+}
+
+std::vector<std::string> profile_warnings(std::string_view text, const SpecSource& source) {
+  std::vector<std::string> warnings;
+  Position position;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++position.line;
+      position.column = 1;
+      continue;
+    }
+    if (text[i] != '#') {
+      ++position.column;
+      continue;
+    }
+    // A comment: does a ';' inside it hide a clause after it?
+    const Position comment = position;
+    std::optional<Position> separator;
+    bool clause_after = false;
+    for (; i + 1 < text.size() && text[i + 1] != '\n'; ++i) {
+      ++position.column;
+      const char c = text[i + 1];
+      if (c == ';' && !separator) {
+        separator = position;
+      } else if (separator && !is_blank(c) && c != ';') {
+        clause_after = true;
+      }
+    }
+    if (separator && clause_after) {
+      warnings.push_back(source.where(*separator) +
+                         ": this ';' is inside the '#' comment at column " +
+                         std::to_string(comment.column) +
+                         ", which runs to the end of the line: the clause after it is ignored "
+                         "(end the comment with a newline, or give that clause its own --fault)");
+    }
+  }
+  return warnings;
 }
 
 }  // namespace faultline::fault

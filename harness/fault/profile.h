@@ -111,6 +111,11 @@ net::Result<Profile> parse_profile(std::string_view text);
 // parse_profile_text: parse_profile with the messages' source named by the caller.
 net::Result<Profile> parse_profile_text(std::string_view text, const SpecSource& source);
 
+// profile_warnings lists what parses but is likely not what was meant: a ';'
+// inside a '#' comment, which hides the clauses after it on that line
+// ("latency delay=5ms # slow; reset after=1B" has one clause, not two).
+std::vector<std::string> profile_warnings(std::string_view text, const SpecSource& source = {});
+
 // parse_profile_file reads and parses a profile file (at most 1MiB); errors
 // name the path, with line and column ("flaky.txt line 3 column 9: ...").
 // A missing file is ErrorKind::not_found.

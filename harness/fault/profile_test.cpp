@@ -58,6 +58,9 @@ const GoodSpec kGoodSpecs[] = {
     {"# a profile file\nlatency delay=5ms   # trailing comment\n\r\nslicer max=8B\n",
      "latency delay=5ms; slicer max=8B"},
     {"latency delay=1ms; latency delay=2ms", "latency delay=1ms; latency delay=2ms"},
+    // The README's bound on sizes, written in its own unit.
+    {"reset after=1PiB", "reset after=1PiB"},
+    {"limit_data after=1099511627776", "limit_data after=1TiB"},
 };
 
 TEST(FaultProfileTest, GoodSpecsParseToTheirCanonicalText) {
@@ -122,6 +125,7 @@ const BadSpec kBadSpecs[] = {
     {"reorder rate=1% delay=0s", "column 23", "must be positive"},
     {"latency delay=5ms\nslicer max=0B", "line 2 column 12", "min=1B is larger than max=0B"},
     {"latency delay=5ms; slicer mux=8B", "column 27", "unknown key 'mux' for slicer"},
+    {"reset after=1025TiB", "column 13", "at most 1PiB"},
 };
 
 TEST(FaultProfileTest, BadSpecsAreRejectedAtTheOffendingToken) {
@@ -302,6 +306,45 @@ TEST_F(FaultProfileFileTest, AMissingFileIsNotFoundAndNamesThePath) {
   ASSERT_FALSE(profile);
   EXPECT_EQ(profile.error().kind, net::ErrorKind::not_found);
   EXPECT_NE(profile.error().message.find(path), std::string::npos) << profile.error().message;
+}
+
+TEST_F(FaultProfileFileTest, ANonProfileFileIsNamedByLineAndColumnWithoutItsContent) {
+  auto path =
+      write("secret.pem", "\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n");
+  auto profile = parse_profile_file(path);
+  ASSERT_FALSE(profile);
+  const std::string& message = profile.error().message;
+  EXPECT_EQ(message.rfind(path + " line 2 column 1: unknown fault name (known: ", 0), 0u)
+      << message;
+  EXPECT_EQ(message.find("BEGIN"), std::string::npos) << message;
+  EXPECT_EQ(message.find("MIIE"), std::string::npos) << message;
+}
+
+TEST_F(FaultProfileFileTest, ABinaryFileIsNotAProfile) {
+  auto path = write("binary.bin", std::string("latency delay=5ms\nab\0cd", 23));
+  auto profile = parse_profile_file(path);
+  ASSERT_FALSE(profile);
+  EXPECT_EQ(profile.error().message,
+            path + " line 2 column 3: not a profile (a NUL byte: a binary file?)");
+}
+
+TEST(FaultProfileWarningsTest, ASemicolonInsideACommentHidesTheNextClause) {
+  const std::string spec = "latency delay=5ms # c; reset after=1B";
+  auto profile = parse_profile(spec);
+  ASSERT_TRUE(profile) << profile.error().message;
+  EXPECT_EQ(profile->to_string(), "latency delay=5ms");
+  auto warnings = profile_warnings(spec);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(
+      warnings[0].rfind("fault spec column 22: this ';' is inside the '#' comment at column 19", 0),
+      0u)
+      << warnings[0];
+}
+
+TEST(FaultProfileWarningsTest, CommentsWithoutAHiddenClauseDoNotWarn) {
+  EXPECT_TRUE(profile_warnings("latency delay=5ms # slow; ").empty());
+  EXPECT_TRUE(profile_warnings("latency delay=5ms # slow link\nreset after=1B").empty());
+  EXPECT_TRUE(profile_warnings("latency delay=5ms; reset after=1B").empty());
 }
 
 }  // namespace

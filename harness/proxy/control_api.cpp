@@ -1,7 +1,14 @@
 #include "harness/proxy/control_api.h"
 
+#include <charconv>
+
 namespace faultline::proxy {
 namespace {
+
+// The largest request body the API reads (a profile is at most 1MiB as a file).
+constexpr std::uint64_t kMaxBodyBytes = 1024 * 1024;
+// Error messages quote what was sent; a long token is cut to a short prefix.
+constexpr std::size_t kMaxErrorBytes = 240;
 
 http::Reply json_reply(int status, const nlohmann::json& body) {
   http::Reply reply;
@@ -13,7 +20,46 @@ http::Reply json_reply(int status, const nlohmann::json& body) {
 }
 
 http::Reply error_reply(int status, const std::string& message) {
-  return json_reply(status, {{"error", message}});
+  if (message.size() <= kMaxErrorBytes) return json_reply(status, {{"error", message}});
+  return json_reply(status, {{"error", message.substr(0, kMaxErrorBytes) + "... (cut; " +
+                                           std::to_string(message.size()) + " bytes)"}});
+}
+
+// same_token compares in time that depends on the lengths only, not on
+// where the first difference is.
+bool same_token(std::string_view given, std::string_view expected) {
+  unsigned difference = given.size() == expected.size() ? 0u : 1u;
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    const char e = expected.empty() ? '\0' : expected[i % expected.size()];
+    difference |= static_cast<unsigned char>(given[i] ^ e);
+  }
+  return difference == 0 && !expected.empty();
+}
+
+// query_value: the value of `key` in target's query ("" when absent).
+std::string query_value(const std::string& target, std::string_view key) {
+  const auto question = target.find('?');
+  if (question == std::string::npos) return "";
+  std::string_view query = std::string_view(target).substr(question + 1);
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    if (pair.substr(0, pair.find('=')) == key) {
+      return pair.find('=') == std::string_view::npos
+                 ? ""
+                 : std::string(pair.substr(pair.find('=') + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return "";
+}
+
+nlohmann::json clause_list(const fault::Profile& profile) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& clause : profile.clauses())
+    list.push_back(clause.to_string());
+  return list;
 }
 
 }  // namespace
@@ -69,10 +115,45 @@ nlohmann::json ControlApi::describe(const std::string& name, const ProxyHandle& 
                         {"counters", handle.counters()}};
 }
 
+void ControlApi::require_token(std::string token) {
+  std::lock_guard lock(mutex_);
+  token_ = std::move(token);
+}
+
 http::Handler ControlApi::handler() {
   return [this](const http::Message& request, const http::RequestContext&) {
+    std::string token;
+    {
+      std::lock_guard lock(mutex_);
+      token = token_;
+    }
+    if (!token.empty()) {
+      // The given token is never echoed, in whole or in part.
+      const std::string_view kScheme = "Bearer ";
+      auto authorization = request.header("authorization");
+      const bool bearer = authorization && authorization->substr(0, kScheme.size()) == kScheme;
+      if (!bearer || !same_token(authorization->substr(kScheme.size()), token)) {
+        http::Reply reply = error_reply(
+            401, bearer ? "wrong token" : "missing \"Authorization: Bearer <token>\" header");
+        reply.response.headers.push_back({"WWW-Authenticate", "Bearer realm=\"faultline\""});
+        return reply;
+      }
+    }
     return respond(request.method, request.target, request.body);
   };
+}
+
+http::HttpServerOptions ControlApi::server_options(net::Address listen) {
+  http::HttpServerOptions options;
+  options.listen = listen;
+  options.handler = handler();
+  options.session.limits.max_body_bytes = kMaxBodyBytes;
+  options.session.error_reply = [](int status, const std::string& detail) {
+    http::Reply reply = error_reply(status, detail);
+    reply.close = true;
+    return reply;
+  };
+  return options;
 }
 
 http::Reply ControlApi::respond(const std::string& method, const std::string& target,
@@ -99,14 +180,54 @@ http::Reply ControlApi::respond(const std::string& method, const std::string& ta
     if (method != "GET") return error_reply(405, method + " " + path + ": only GET");
     return json_reply(200, describe(name, handle));
   }
-  if (tail != "/faults") return error_reply(404, "no such resource: " + path);
+  const std::string faults = "/faults";
+  if (tail.rfind(faults + "/", 0) == 0) {
+    // DELETE /proxies/{name}/faults/{index}: one clause out, the rest kept.
+    const std::string index_text = tail.substr(faults.size() + 1);
+    if (method != "DELETE") return error_reply(405, method + " " + path + ": only DELETE");
+    std::size_t index = 0;
+    auto [end, ec] =
+        std::from_chars(index_text.data(), index_text.data() + index_text.size(), index);
+    const fault::Profile current = handle.profile();
+    if (ec != std::errc() || end != index_text.data() + index_text.size()) {
+      return error_reply(400, "clause index must be a whole number, as GET " + prefix + name +
+                                  faults + " lists them");
+    }
+    if (index >= current.clauses().size()) {
+      return error_reply(404, "no clause " + std::to_string(index) + " (the profile has " +
+                                  std::to_string(current.clauses().size()) + ")");
+    }
+    std::string rest_text;
+    for (std::size_t i = 0; i < current.clauses().size(); ++i) {
+      if (i == index) continue;
+      if (!rest_text.empty()) rest_text += "; ";
+      rest_text += current.clauses()[i].to_string();
+    }
+    auto remaining = fault::parse_profile(rest_text);
+    if (!remaining) return error_reply(500, remaining.error().message);
+    handle.set_profile(*remaining);
+    return json_reply(200, describe(name, handle));
+  }
+  if (tail != faults) return error_reply(404, "no such resource: " + path);
   if (method == "DELETE") {
     handle.set_profile(fault::Profile{});
     return json_reply(200, describe(name, handle));
   }
-  if (method == "GET") return json_reply(200, {{"profile", handle.profile().to_string()}});
+  if (method == "GET") {
+    const fault::Profile current = handle.profile();
+    return json_reply(200, {{"profile", current.to_string()}, {"faults", clause_list(current)}});
+  }
   if (method != "POST" && method != "PUT") {
     return error_reply(405, method + " " + path + ": use GET, POST or DELETE");
+  }
+  const std::string mode = query_value(target, "mode");
+  if (!mode.empty() && mode != "replace" && mode != "append") {
+    return error_reply(400, "mode must be replace (the default) or append");
+  }
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return error_reply(400,
+                       "empty body: give {\"profile\": \"<fault spec>\"} or the spec as text "
+                       "(DELETE clears the profile)");
   }
   // The body is {"profile": "..."} or the spec itself as text.
   std::string spec = body;
@@ -120,6 +241,12 @@ http::Reply ControlApi::respond(const std::string& method, const std::string& ta
   }
   auto profile = fault::parse_profile(spec);
   if (!profile) return error_reply(400, profile.error().message);
+  if (mode == "append" && !handle.profile().is_empty()) {
+    // Errors above name positions in the body; only "one down clause per
+    // profile" can fail here.
+    profile = fault::parse_profile(handle.profile().to_string() + "; " + profile->to_string());
+    if (!profile) return error_reply(400, "appending: " + profile.error().message);
+  }
   if (auto valid = profile->validate_for(handle.transport); !valid) {
     return error_reply(400, valid.error().message);
   }

@@ -2,18 +2,27 @@
 // over HTTP + JSON, in the manner of Toxiproxy's API, so a test in any
 // language can flip faults while its traffic flows.
 //
-//   GET    /proxies                  every proxy: listen, upstream, profile, counters
-//   GET    /proxies/{name}           one proxy
-//   POST   /proxies/{name}/faults    body {"profile": "latency delay=50ms; ..."} (or the
-//                                    spec as text/plain): replaces the profile; 400 names
-//                                    the bad token
-//   DELETE /proxies/{name}/faults    clears every fault
+//   GET    /proxies                       every proxy: listen, upstream, profile, counters
+//   GET    /proxies/{name}                one proxy
+//   GET    /proxies/{name}/faults         {"profile": "...", "faults": ["clause", ...]}
+//   POST   /proxies/{name}/faults         body {"profile": "latency delay=50ms; ..."} (or the
+//                                         spec as text/plain): REPLACES the whole profile;
+//                                         400 names the bad token; an empty body is a 400
+//   POST   /proxies/{name}/faults?mode=append
+//                                         adds the body's clauses after the current ones
+//   DELETE /proxies/{name}/faults         clears every fault
+//   DELETE /proxies/{name}/faults/{index} removes one clause (0-based, as GET lists them)
 //   GET    /version
 //
+// Every answer is JSON, errors included ({"error": "..."}), even those the
+// HTTP server gives itself (a malformed request, a body over 1MiB, headers
+// over 64KiB). With a token (require_token), every request needs
+// "Authorization: Bearer <token>" (compared in constant time) or gets 401.
+//
 //   proxy::ControlApi api;
-//   api.add("default", proxy::ControlApi::handle_for(tcp_proxy, "tcp", upstream));
-//   http::HttpServerOptions options;
-//   options.handler = api.handler();          // serve it with the reference HTTP server
+//   api.add("default", proxy::ControlApi::handle_for(tcp_proxy, upstream));
+//   api.require_token(token);                        // needed off loopback
+//   http::HttpServer server(api.server_options(listen));
 //
 //   curl -X POST localhost:8474/proxies/default/faults -d '{"profile":"stall dir=down"}'
 #pragma once
@@ -30,6 +39,7 @@
 #include "harness/proxy/tcp_proxy.h"
 #include "harness/proxy/udp_proxy.h"
 #include "targets/http/server/handler.h"
+#include "targets/http/server/server.h"
 
 namespace faultline::proxy {
 
@@ -51,8 +61,13 @@ class ControlApi {
   static ProxyHandle handle_for(UdpProxy& proxy, net::Address upstream);
 
   void add(std::string name, ProxyHandle handle);
+  // require_token makes every request carry "Authorization: Bearer <token>".
+  void require_token(std::string token);
   // handler answers the API's requests (for http::HttpServerOptions::handler).
   http::Handler handler();
+  // server_options: the HTTP server settings the API wants: its handler, a
+  // 1MiB body limit and JSON for the server's own error answers.
+  http::HttpServerOptions server_options(net::Address listen);
 
   // respond: the API as a plain function (method, target, body) -> Reply.
   http::Reply respond(const std::string& method, const std::string& target,
@@ -62,6 +77,7 @@ class ControlApi {
   nlohmann::json describe(const std::string& name, const ProxyHandle& handle) const;
   std::mutex mutex_;
   std::map<std::string, ProxyHandle> proxies_;
+  std::string token_;
 };
 
 }  // namespace faultline::proxy

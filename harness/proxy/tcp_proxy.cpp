@@ -8,12 +8,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/proxy/self_forwarding.h"
 #include "targets/net/clock.h"
 #include "targets/net/socket.h"
 
 namespace faultline::proxy {
 namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
+// The id log() takes for an event of the whole proxy (a profile change, a
+// listener error): the line then has no "conn" key.
+constexpr std::uint64_t kProxyEvent = ~std::uint64_t{0};
 }  // namespace
 
 // Direction: one way through one connection.
@@ -46,6 +50,7 @@ struct TcpProxy::Connection {
   bool upstream_drained = false;
   net::EventLoop::TimerId drain_timer = 0;
   net::EventLoop::TimerId connect_timer = 0;
+  net::EventLoop::TimerId half_close_timer = 0;
   std::uint32_t client_events = 0;
   std::uint32_t upstream_events = 0;
   Direction up;
@@ -67,6 +72,7 @@ net::Status TcpProxy::start() {
   if (thread_.joinable()) {
     return net::make_error(net::ErrorKind::invalid_argument, "proxy already started");
   }
+  if (auto self = check_not_self_forwarding(options_.listen, options_.upstream); !self) return self;
   auto loop = net::EventLoop::create();
   if (!loop) return tl::unexpected(loop.error());
   loop_ = std::move(*loop);
@@ -131,7 +137,7 @@ void TcpProxy::set_profile(fault::Profile profile) {
       connection->down.chain = profile.make_chain(fault::Direction::down, options_.seed, id);
     }
     update_listener();
-    log(0, "profile", ",\"profile\":" + nlohmann::json(profile.to_string()).dump());
+    log(kProxyEvent, "profile", ",\"profile\":" + nlohmann::json(profile.to_string()).dump());
   });
 }
 
@@ -149,8 +155,9 @@ ProxyCounters TcpProxy::counters() const {
 void TcpProxy::log(std::uint64_t id, const std::string& event, const std::string& extra) {
   if (!sink_) return;
   auto t_ms = std::chrono::duration<double, std::milli>(now() - started_).count();
-  sink_("{\"t_ms\":" + nlohmann::json(t_ms).dump() + ",\"conn\":" + std::to_string(id) +
-        ",\"event\":\"" + event + "\"" + extra + "}");
+  const std::string conn = id == kProxyEvent ? "" : ",\"conn\":" + std::to_string(id);
+  sink_("{\"t_ms\":" + nlohmann::json(t_ms).dump() + conn + ",\"event\":\"" + event + "\"" + extra +
+        "}");
 }
 
 void TcpProxy::update_listener() {
@@ -163,7 +170,8 @@ void TcpProxy::update_listener() {
   } else if (!refuse && !listener_) {
     auto listener = net::listen_tcp(address_);
     if (!listener) {
-      log(0, "error", ",\"message\":" + nlohmann::json(listener.error().to_string()).dump());
+      log(kProxyEvent, "error",
+          ",\"message\":" + nlohmann::json(listener.error().to_string()).dump());
       return;
     }
     listener_ = std::move(*listener);
@@ -175,8 +183,17 @@ void TcpProxy::accept_ready() {
   for (int i = 0; i < 256 && listener_; ++i) {
     auto accepted = net::accept_connection(listener_.get());
     if (!accepted) {
-      if (accepted.error().sys_errno == EAGAIN ||
-          accepted.error().kind == net::ErrorKind::limit_reached) {
+      if (accepted.error().sys_errno == EAGAIN) return;
+      if (accepted.error().kind == net::ErrorKind::limit_reached) {
+        // EMFILE: the listener stays readable, so watching it would spin.
+        // Look again shortly; pending clients wait in the backlog.
+        if (accept_paused_) return;
+        accept_paused_ = true;
+        (void)loop_->modify(listener_.get(), 0);
+        loop_->add_timer(std::chrono::milliseconds(100), [this] {
+          accept_paused_ = false;
+          if (listener_) (void)loop_->modify(listener_.get(), EPOLLIN);
+        });
         return;
       }
       continue;
@@ -409,6 +426,15 @@ void TcpProxy::pump(Connection& c, Direction& d) {
       return;
     }
     if (d.timer) loop_->cancel_timer(d.timer), d.timer = 0;
+    if (!c.half_close_timer) {
+      c.half_close_timer = loop_->add_timer(options_.half_close_timeout, [this, id] {
+        auto found = connections_.find(id);
+        if (found == connections_.end()) return;
+        found->second->half_close_timer = 0;
+        log(id, "half_close_timeout");
+        finish_connection(id);
+      });
+    }
     return;
   }
   // Otherwise wake up when the next chunk or the end is due.
@@ -461,6 +487,7 @@ void TcpProxy::close_connection(std::uint64_t id, bool reset) {
   }
   if (c.connect_timer) loop_->cancel_timer(c.connect_timer);
   if (c.drain_timer) loop_->cancel_timer(c.drain_timer);
+  if (c.half_close_timer) loop_->cancel_timer(c.half_close_timer);
   for (net::Fd* fd : {&c.client, &c.upstream}) {
     if (!*fd) continue;
     if (reset) (void)net::set_linger_reset(fd->get());

@@ -62,6 +62,11 @@ struct ProxyOptions {
   // After an orderly end, how long to read and discard what the peers still
   // send before closing anyway (which may then RST a peer that never stops).
   net::Duration drain_timeout = std::chrono::seconds(3);
+  // After one direction's FIN went through, how long the other may stay open
+  // before the connection ends anyway (FIN both ways, then the drain). Without
+  // it, a peer that never closes its side would hold the other socket in
+  // CLOSE-WAIT for as long as the proxy runs.
+  net::Duration half_close_timeout = std::chrono::seconds(60);
 };
 
 // ProxyCounters: a snapshot of a proxy's counters.
@@ -78,7 +83,8 @@ struct ProxyCounters {
 };
 
 // EventSink receives the proxy's event log, one JSON object per event
-// ({"t_ms":..,"conn":..,"event":"open"|"connected"|"fault"|"fin"|"reset"|"close",...}).
+// ({"t_ms":..,"conn":..,"event":"open"|"connected"|"fault"|"fin"|"reset"|"close",...});
+// events of the whole proxy ("profile", "error") have no "conn" key.
 using EventSink = std::function<void(const std::string& json_line)>;
 
 // TcpProxy: see the file comment.
@@ -136,6 +142,7 @@ class TcpProxy {
   std::thread thread_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   std::uint64_t next_connection_ = 0;
+  bool accept_paused_ = false;  // after EMFILE, for a moment (see accept_ready)
   fault::Time started_{0};
   EventSink sink_;
 

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "harness/proxy/self_forwarding.h"
 #include "targets/net/clock.h"
 #include "targets/net/socket.h"
 
@@ -27,6 +28,7 @@ net::Status UdpProxy::start() {
   if (thread_.joinable()) {
     return net::make_error(net::ErrorKind::invalid_argument, "udp proxy already started");
   }
+  if (auto self = check_not_self_forwarding(options_.listen, options_.upstream); !self) return self;
   auto loop = net::EventLoop::create();
   if (!loop) return tl::unexpected(loop.error());
   loop_ = std::move(*loop);

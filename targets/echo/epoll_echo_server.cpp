@@ -9,7 +9,20 @@
 namespace faultline::echo {
 namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
+// After EMFILE and friends, accepting pauses this long; pending clients wait
+// in the backlog and are served once descriptors free up.
+constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 }  // namespace
+
+void EpollEchoServer::pause_accepting() {
+  if (accepting_paused_ || !listener_) return;
+  accepting_paused_ = true;
+  (void)loop_->modify(listener_.get(), 0);
+  loop_->add_timer(kAcceptPause, [this] {
+    accepting_paused_ = false;
+    if (listener_) (void)loop_->modify(listener_.get(), EPOLLIN);
+  });
+}
 
 net::Status EpollEchoServer::start() {
   if (thread_.joinable()) {
@@ -70,11 +83,15 @@ void EpollEchoServer::begin_drain() {
 
 void EpollEchoServer::accept_ready() {
   // Accept everything pending; EAGAIN (a timeout kind here) ends the batch.
-  for (int i = 0; i < 256; ++i) {
+  for (int i = 0; i < 256 && listener_; ++i) {
     auto accepted = net::accept_connection(listener_.get());
     if (!accepted) {
       if (accepted.error().sys_errno == EAGAIN || accepted.error().sys_errno == EWOULDBLOCK) return;
-      if (accepted.error().kind == net::ErrorKind::limit_reached) return;  // EMFILE: try later
+      const int err = accepted.error().sys_errno;
+      if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+        pause_accepting();  // EMFILE: try again once descriptors may be free
+        return;
+      }
       continue;  // ECONNABORTED and friends: that one connection is gone
     }
     if (connections_.size() >= options_.max_connections) {

@@ -40,6 +40,9 @@ class EpollEchoServer final : public EchoServer {
   };
 
   void accept_ready();
+  // pause_accepting: after EMFILE and friends, stop watching the listener for
+  // a moment (it stays readable, so retrying at once would spin).
+  void pause_accepting();
   void on_connection_event(int fd, std::uint32_t events);
   // service reads and writes what it can; returns false once the connection is closed.
   bool read_some(Connection& connection);
@@ -56,6 +59,7 @@ class EpollEchoServer final : public EchoServer {
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
   std::thread thread_;
   bool draining_ = false;
+  bool accepting_paused_ = false;
   detail::AtomicCounters counters_;
 };
 

@@ -13,6 +13,9 @@
 namespace faultline::echo {
 namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
+// After EMFILE and friends, the acceptor waits at most this long for a
+// connection to close before trying again.
+constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 }  // namespace
 
 net::Status ThreadedEchoServer::start() {
@@ -76,7 +79,16 @@ void ThreadedEchoServer::accept_loop() {
     if (fds[1].revents != 0) return;
     if (rc <= 0 || fds[0].revents == 0) continue;
     auto accepted = net::accept_connection(listener_.get());
-    if (!accepted) continue;
+    if (!accepted) {
+      const int err = accepted.error().sys_errno;
+      if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+        // The listener stays readable: wait for a worker to finish (or the
+        // pause to pass, or stop) instead of spinning on accept().
+        std::unique_lock lock(mutex_);
+        connections_closed_.wait_for(lock, kAcceptPause);
+      }
+      continue;
+    }
     std::lock_guard lock(mutex_);
     if (open_fds_.size() >= options_.max_connections) {
       ++counters_.rejected;

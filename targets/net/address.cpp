@@ -21,6 +21,12 @@ Result<Address> Address::parse(std::string_view text) {
   std::string_view host;
   std::string_view port_text;
   if (text.empty()) return bad_address(text, "empty (expected HOST:PORT)");
+  if (auto scheme = text.find("://"); scheme != std::string_view::npos) {
+    std::string_view rest = text.substr(scheme + 3);
+    rest = rest.substr(0, rest.find('/'));
+    return bad_address(text,
+                       "expected HOST:PORT, not a URL (did you mean '" + std::string(rest) + "'?)");
+  }
   if (text.front() == '[') {
     auto close = text.find(']');
     if (close == std::string_view::npos) return bad_address(text, "missing ']' after IPv6 host");

@@ -48,15 +48,16 @@ TEST_P(BadAddressTest, RejectsWithMessageNamingTheProblem) {
   EXPECT_NE(a.error().message.find(GetParam().text), std::string::npos) << a.error().message;
 }
 
-INSTANTIATE_TEST_SUITE_P(Table, BadAddressTest,
-                         ::testing::Values(BadAddress{"127.0.0.1", "missing ':PORT'"},
-                                           BadAddress{"127.0.0.1:", "missing port"},
-                                           BadAddress{":80", "missing host"},
-                                           BadAddress{"127.0.0.1:65536", "0..65535"},
-                                           BadAddress{"127.0.0.1:8x", "0..65535"},
-                                           BadAddress{"::1:80", "brackets"},
-                                           BadAddress{"[::1:80", "missing ']'"},
-                                           BadAddress{"[::1]80", "missing ':PORT'"}));
+INSTANTIATE_TEST_SUITE_P(
+    Table, BadAddressTest,
+    ::testing::Values(BadAddress{"127.0.0.1", "missing ':PORT'"},
+                      BadAddress{"127.0.0.1:", "missing port"}, BadAddress{":80", "missing host"},
+                      BadAddress{"127.0.0.1:65536", "0..65535"},
+                      BadAddress{"127.0.0.1:8x", "0..65535"}, BadAddress{"::1:80", "brackets"},
+                      BadAddress{"[::1:80", "missing ']'"},
+                      BadAddress{"[::1]80", "missing ':PORT'"},
+                      BadAddress{"http://127.0.0.1:0", "not a URL (did you mean '127.0.0.1:0'?)"},
+                      BadAddress{"tcp://[::1]:80/x", "not a URL"}));
 
 TEST(AddressTest, UnknownHostIsUnreachable) {
   auto a = Address::parse("no-such-host.invalid:80");

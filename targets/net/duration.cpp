@@ -85,10 +85,18 @@ Result<std::uint64_t> parse_size(std::string_view text) {
     multiplier = 1024.0 * 1024;
   else if (unit == "GiB" || unit == "g" || unit == "G")
     multiplier = 1024.0 * 1024 * 1024;
+  else if (unit == "TB")
+    multiplier = 1e12;
+  else if (unit == "PB")
+    multiplier = 1e15;
+  else if (unit == "TiB")
+    multiplier = 1024.0 * 1024 * 1024 * 1024;
+  else if (unit == "PiB")
+    multiplier = 1024.0 * 1024 * 1024 * 1024 * 1024;
   else {
-    return make_error(ErrorKind::invalid_argument, "size '" + std::string(text) +
-                                                       "': unknown unit '" + std::string(unit) +
-                                                       "' (use B, KiB, MiB, GiB, KB, MB, GB)");
+    return make_error(ErrorKind::invalid_argument,
+                      "size '" + std::string(text) + "': unknown unit '" + std::string(unit) +
+                          "' (use B, KiB, MiB, GiB, TiB, PiB, KB, MB, GB, TB, PB)");
   }
   double bytes = parts->value * multiplier;
   if (bytes > 9e18) {

@@ -48,6 +48,10 @@ TEST(SizeTest, ParsesUnits) {
   EXPECT_EQ(parse_size("1MiB").value(), 1048576u);
   EXPECT_EQ(parse_size("1KB").value(), 1000u);
   EXPECT_EQ(parse_size("17").value(), 17u);
+  EXPECT_EQ(parse_size("2TiB").value(), std::uint64_t{2} << 40);
+  EXPECT_EQ(parse_size("1PiB").value(), std::uint64_t{1} << 50);
+  EXPECT_EQ(parse_size("3TB").value(), 3'000'000'000'000u);
+  EXPECT_EQ(parse_size("1PB").value(), 1'000'000'000'000'000u);
   EXPECT_FALSE(parse_size("1.5B"));
   EXPECT_FALSE(parse_size("12furlongs"));
   EXPECT_FALSE(parse_size(""));

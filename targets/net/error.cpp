@@ -19,6 +19,8 @@ std::string_view kind_name(ErrorKind kind) {
       return "invalid_argument";
     case ErrorKind::address_in_use:
       return "address_in_use";
+    case ErrorKind::address_unavailable:
+      return "address_unavailable";
     case ErrorKind::unreachable:
       return "unreachable";
     case ErrorKind::too_large:
@@ -60,8 +62,9 @@ ErrorKind kind_from_errno(int err) {
     case EBADF:
       return ErrorKind::invalid_argument;
     case EADDRINUSE:
-    case EADDRNOTAVAIL:
       return ErrorKind::address_in_use;
+    case EADDRNOTAVAIL:
+      return ErrorKind::address_unavailable;
     case ENETUNREACH:
     case EHOSTUNREACH:
     case ENETDOWN:
@@ -81,7 +84,14 @@ ErrorKind kind_from_errno(int err) {
 tl::unexpected<Error> from_errno(int err, std::string_view context) {
   std::string message(context);
   message += ": ";
-  message += std::strerror(err);
+  // strerror's text in the lower case of the rest of the line:
+  // "bind 10.255.255.1:0: cannot assign requested address".
+  std::string reason = std::strerror(err);
+  if (!reason.empty() && reason[0] >= 'A' && reason[0] <= 'Z' &&
+      (reason.size() < 2 || !(reason[1] >= 'A' && reason[1] <= 'Z'))) {
+    reason[0] = static_cast<char>(reason[0] - 'A' + 'a');
+  }
+  message += reason;
   return make_error(kind_from_errno(err), std::move(message), err);
 }
 

@@ -17,15 +17,16 @@ namespace faultline::net {
 
 // ErrorKind: what went wrong, coarse enough to assert on in a failure-mode test.
 enum class ErrorKind {
-  timeout,           // a deadline passed
-  refused,           // ECONNREFUSED
-  reset,             // ECONNRESET / EPIPE: the peer aborted
-  closed,            // orderly EOF where more bytes were owed
-  invalid_argument,  // a bad address, flag or spec
-  address_in_use,    // EADDRINUSE
-  unreachable,       // ENETUNREACH / EHOSTUNREACH / no such host
-  too_large,         // a configured limit was hit
-  bad_data,          // malformed bytes from the peer
+  timeout,              // a deadline passed
+  refused,              // ECONNREFUSED
+  reset,                // ECONNRESET / EPIPE: the peer aborted
+  closed,               // orderly EOF where more bytes were owed
+  invalid_argument,     // a bad address, flag or spec
+  address_in_use,       // EADDRINUSE
+  address_unavailable,  // EADDRNOTAVAIL: no local interface has that address
+  unreachable,          // ENETUNREACH / EHOSTUNREACH / no such host
+  too_large,            // a configured limit was hit
+  bad_data,             // malformed bytes from the peer
   too_many_redirects,
   limit_reached,  // connection or thread limits
   not_found,      // a file or resource is missing

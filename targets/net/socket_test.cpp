@@ -117,5 +117,14 @@ TEST(SocketTest, LingerResetGivesPeerConnectionReset) {
   EXPECT_EQ(n.error().kind, ErrorKind::reset);
 }
 
+TEST(SocketTest, ListenOnAnAddressNoInterfaceHasIsAddressUnavailable) {
+  // 10.255.255.1 is on no interface of a test machine: bind says EADDRNOTAVAIL.
+  auto listener = listen_tcp(Address::parse("10.255.255.1:0").value());
+  ASSERT_FALSE(listener);
+  EXPECT_EQ(listener.error().kind, ErrorKind::address_unavailable);
+  EXPECT_EQ(listener.error().to_string(),
+            "address_unavailable: bind 10.255.255.1:0: cannot assign requested address");
+}
+
 }  // namespace
 }  // namespace faultline::net

@@ -1,5 +1,6 @@
 // The TCP fault proxy between the echo client and the echo server, on loopback.
 #include <gtest/gtest.h>
+#include <poll.h>
 
 #include <atomic>
 #include <mutex>
@@ -257,6 +258,81 @@ TEST_F(TcpProxyTest, WritesAnEventLog) {
   EXPECT_NE(log_[0].find("\"event\":\"open\""), std::string::npos) << log_[0];
   EXPECT_NE(log_[1].find("\"event\":\"connected\""), std::string::npos) << log_[1];
   EXPECT_NE(log_.back().find("\"event\":\"close\""), std::string::npos) << log_.back();
+}
+
+TEST_F(TcpProxyTest, AProfileChangeIsLoggedWithoutAConnection) {
+  start_proxy("");
+  proxy_->set_profile(profile_of("latency delay=1ms"));
+  proxy_->stop();  // the change was posted to the loop before the stop
+  std::lock_guard lock(log_mutex_);
+  ASSERT_FALSE(log_.empty());
+  const std::string& line = log_.back();
+  EXPECT_NE(line.find("\"event\":\"profile\""), std::string::npos) << line;
+  EXPECT_EQ(line.find("\"conn\""), std::string::npos) << line;
+}
+
+TEST(TcpProxyHalfCloseTest, AnUpstreamFinWithAClientThatNeverClosesEndsAfterTheTimeout) {
+  // An upstream that closes at once (FIN) and a client that never closes:
+  // the proxy's upstream socket would sit in CLOSE-WAIT for ever.
+  auto upstream = net::listen_bound(net::Address::loopback(0));
+  ASSERT_TRUE(upstream);
+  ProxyOptions options;
+  options.upstream = upstream->address;
+  options.half_close_timeout = 200ms;
+  options.drain_timeout = 200ms;
+  TcpProxy proxy(options, fault::Profile{});
+  ASSERT_TRUE(proxy.start());
+  auto client = net::connect_tcp(proxy.address(), net::Deadline::after(5s));
+  ASSERT_TRUE(client);
+  ASSERT_TRUE(net::wait_for(upstream->fd.get(), net::Readiness::readable, net::Deadline::after(5s),
+                            "accept"));
+  auto accepted = net::accept_connection(upstream->fd.get());
+  ASSERT_TRUE(accepted);
+  accepted->reset();  // the upstream's FIN
+  char byte = 0;
+  auto eof = net::recv_some(client->get(), &byte, 1, net::Deadline::after(5s));
+  ASSERT_TRUE(eof) << eof.error().to_string();
+  EXPECT_EQ(*eof, 0u);  // the FIN passed through; the client keeps its side open
+  const auto deadline = net::Deadline::after(10s);
+  while (proxy.counters().active != 0 && !deadline.expired())
+    ::poll(nullptr, 0, 10);
+  EXPECT_EQ(proxy.counters().active, 0u) << "the half-closed connection was never ended";
+  proxy.stop();
+}
+
+// SelfForwarding: a listen address and an upstream that are the same socket.
+struct SelfForwarding {
+  const char* listen;
+  const char* upstream;
+};
+
+class SelfForwardingTest : public ::testing::TestWithParam<SelfForwarding> {};
+
+TEST_P(SelfForwardingTest, AProxyThatWouldForwardToItselfIsRefusedAtStart) {
+  ProxyOptions options;
+  options.listen = net::Address::parse(GetParam().listen).value();
+  options.upstream = net::Address::parse(GetParam().upstream).value();
+  TcpProxy proxy(options, fault::Profile{});
+  auto started = proxy.start();
+  ASSERT_FALSE(started);
+  EXPECT_EQ(started.error().kind, net::ErrorKind::invalid_argument);
+  EXPECT_NE(started.error().message.find("would forward to itself"), std::string::npos)
+      << started.error().message;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, SelfForwardingTest,
+                         ::testing::Values(SelfForwarding{"127.0.0.1:47011", "127.0.0.1:47011"},
+                                           SelfForwarding{"0.0.0.0:47011", "127.0.0.1:47011"},
+                                           SelfForwarding{"127.0.0.1:47011", "0.0.0.0:47011"},
+                                           SelfForwarding{"127.0.0.2:47011", "127.0.0.1:47011"},
+                                           SelfForwarding{"[::]:47011", "[::1]:47011"}));
+
+TEST(SelfForwardingTest, DifferentPortsOrHostsAreFine) {
+  ProxyOptions options;
+  options.upstream = net::Address::parse("127.0.0.1:47011").value();
+  TcpProxy proxy(options, fault::Profile{});  // listen 127.0.0.1:0
+  ASSERT_TRUE(proxy.start());
+  proxy.stop();
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ namespace {
 constexpr std::size_t kReadChunk = 64 * 1024;
 // Reads per readiness event: a few keep one fast client from starving the rest.
 constexpr int kReadsPerEvent = 4;
+constexpr int kWritesPerEvent = 4;
 // A lingering close discards at most this much before closing anyway.
 constexpr std::size_t kMaxLingerBytes = 1 << 20;
 // After EMFILE and friends, accepting pauses this long (the listener stays
@@ -251,7 +252,10 @@ bool HttpServer::Impl::read_some(Connection& connection) {
 }
 
 bool HttpServer::Impl::write_some(Connection& connection) {
-  while (!connection.session.output().empty()) {
+  // Bounded per event: each send's on_sent() may handle more pipelined
+  // requests, and one connection must not keep the loop from the others. The
+  // rest goes out at the next EPOLLOUT (the interest stays while output waits).
+  for (int i = 0; i < kWritesPerEvent && !connection.session.output().empty(); ++i) {
     std::string_view owed = connection.session.output();
     ssize_t n = ::send(connection.fd.get(), owed.data(), owed.size(), MSG_NOSIGNAL);
     if (n > 0) {

@@ -12,6 +12,9 @@
 namespace faultline::http {
 namespace {
 
+// Requests one pump() handles at most (see pump).
+constexpr std::size_t kRequestsPerTurn = 32;
+
 constexpr std::string_view kHeaderEnd = "\r\n\r\n";
 // feed_piece's window: bounds the requests one feed can complete (so the
 // pipelining queue overshoots its bound by little) and the feeds per read.
@@ -227,6 +230,11 @@ void ServerSession::apply_timeouts(net::TimePoint now) {
 }
 
 void ServerSession::pump(net::TimePoint now) {
+  // Fairness: a turn handles at most kRequestsPerTurn requests, so a client
+  // pipelining thousands cannot hold the driver's thread while other clients
+  // wait. The rest follow on_sent() (the output is pending, so the driver
+  // comes back).
+  std::size_t budget = kRequestsPerTurn;
   for (;;) {
     bool progress = false;
     if (held_ && now >= held_->ready_at) {
@@ -238,8 +246,9 @@ void ServerSession::pump(net::TimePoint now) {
     // Handle requests only while the output has room: this is what bounds the
     // memory a pipelining client can make the server spend.
     while (!close_now_ && !close_after_output_ && !held_ && !queued_.empty() &&
-           output().size() < options_.max_output_bytes) {
+           output().size() < options_.max_output_bytes && budget > 0) {
       handle_front(now);
+      --budget;
       progress = true;
     }
     while (!reading_done_ && input_offset_ < input_.size() &&
@@ -374,7 +383,9 @@ void ServerSession::finish_input() {
 
 void ServerSession::refuse(int status, std::string detail) {
   stop_reading();
-  queued_.push_back(Queued{std::nullopt, plain_reply(status, std::move(detail))});
+  queued_.push_back(Queued{std::nullopt, options_.error_reply
+                                             ? options_.error_reply(status, detail)
+                                             : plain_reply(status, std::move(detail))});
 }
 
 void ServerSession::stop_reading() {
@@ -394,7 +405,8 @@ void ServerSession::handle_front(net::TimePoint now) {
       reply = handler_(*request, context_);
     } catch (const std::exception& error) {
       // A throwing handler is a bug; the connection survives it as a 500.
-      reply = plain_reply(500, std::string("handler threw: ") + error.what());
+      const std::string detail = std::string("handler threw: ") + error.what();
+      reply = options_.error_reply ? options_.error_reply(500, detail) : plain_reply(500, detail);
     }
     if (counters_) ++counters_->requests;
   } else {

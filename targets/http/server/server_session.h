@@ -28,6 +28,7 @@
 #include <array>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,10 @@ struct SessionOptions {
   std::size_t max_output_bytes = 1 << 20;
   // Pipelining: parsed requests waiting for their turn; reading pauses at this many.
   std::size_t max_queued_requests = 32;
+  // error_reply: the server's own answers (400/413/414/431 for refused
+  // requests, 500 for a throwing handler) from a status and a detail; empty
+  // means text/plain. An API sets it to answer in its own format (JSON).
+  std::function<Reply(int status, const std::string& detail)> error_reply;
 };
 
 // status_for_parse_error: the response status for a request the parser refused.

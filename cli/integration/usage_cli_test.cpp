@@ -1,0 +1,176 @@
+// cli/integration/usage_cli_test.cpp: argument problems as a user meets them:
+// the real binary, one "faultline: bad usage: ..." line and exit status 2 for
+// every one of them, help with status 0.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "fuzz/campaign/child_process.h"
+
+namespace faultline {
+namespace {
+
+struct CliRun {
+  int status = -1;
+  std::string output;
+};
+
+CliRun run(std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), FAULTLINE_BINARY);
+  auto result = fuzz::run_and_capture(arguments, {}, std::chrono::seconds(30));
+  EXPECT_TRUE(result) << result.error().to_string();
+  if (!result) return {};
+  EXPECT_FALSE(result->timed_out);
+  return CliRun{result->status, result->output};
+}
+
+// BadUsage: arguments, and a part of the one line they must print.
+struct BadUsage {
+  std::vector<std::string> arguments;
+  std::string message_part;
+};
+
+void PrintTo(const BadUsage& bad, std::ostream* out) {
+  for (const auto& argument : bad.arguments)
+    *out << "'" << argument << "' ";
+}
+
+class BadUsageCliTest : public ::testing::TestWithParam<BadUsage> {};
+
+TEST_P(BadUsageCliTest, PrintsOneBadUsageLineAndExitsTwo) {
+  const CliRun result = run(GetParam().arguments);
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_EQ(result.output.rfind("faultline: bad usage: ", 0), 0u) << result.output;
+  EXPECT_NE(result.output.find(GetParam().message_part), std::string::npos) << result.output;
+  // One line: no usage dump after it.
+  EXPECT_EQ(result.output.find('\n'), result.output.size() - 1) << result.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, BadUsageCliTest,
+    ::testing::Values(
+        // Typos and unknown flags name the nearest choice.
+        BadUsage{{"ech"}, "unknown command 'ech' (did you mean 'echo'?)"},
+        BadUsage{{"prox"}, "(did you mean 'proxy'?)"},
+        BadUsage{{"echo", "serv"},
+                 "faultline echo: unknown command 'serv' (did you mean 'serve'?)"},
+        BadUsage{{"--bogus"}, "faultline: unknown option '--bogus'"},
+        BadUsage{{"echo", "serve", "--tpc", "127.0.0.1:0"},
+                 "unknown option '--tpc' (did you mean '--tcp'?)"},
+        // A group without its subcommand names the choices.
+        BadUsage{{"bench"}, "faultline bench: missing a subcommand (one of: "},
+        BadUsage{{}, "faultline: missing a subcommand (one of: echo, http, proxy, sim, suite"},
+        // Seeds are whole numbers from 0 to 2^64-1, nothing else.
+        BadUsage{{"sim", "echo", "--seed", "-1"}, "--seed"},
+        BadUsage{{"sim", "echo", "--seed", ""}, "got nothing"},
+        BadUsage{{"sim", "echo", "--seed", "18446744073709551616"}, "out of range"},
+        BadUsage{{"sim", "echo", "--seed", "0x10"}, "expected a whole number"},
+        BadUsage{{"proxy", "--upstream", "127.0.0.1:1", "--seed", "-1"}, "--seed"},
+        BadUsage{{"proxy", "--upstream", "127.0.0.1:1", "--seed", "18446744073709551616"},
+                 "out of range"},
+        BadUsage{{"suite", "--seed", "-1"}, "--seed"},
+        BadUsage{{"suite", "--seed", "18446744073709551616"}, "out of range"},
+        // echo serve's bounds, with the valid range.
+        BadUsage{{"echo", "serve", "--max-owed", "0"}, "--max-owed: must be from 1B to 1GiB"},
+        BadUsage{{"echo", "serve", "--idle-timeout", "0s"}, "--idle-timeout: must be more than 0"},
+        BadUsage{{"echo", "serve", "--max-connections", "-1"}, "1 to 1000000"},
+        BadUsage{{"echo", "serve", "--max-connections", "0"}, "1 to 1000000"},
+        BadUsage{{"echo", "serve", "--tcp", "http://127.0.0.1:0"},
+                 "not a URL (did you mean '127.0.0.1:0'?)"},
+        BadUsage{{"proxy", "--upstream", "127.0.0.1:1", "--listen", "http://127.0.0.1:0"},
+                 "--listen: address 'http://127.0.0.1:0': expected HOST:PORT, not a URL"},
+        // The proxy refuses to forward to itself and to expose its control API.
+        BadUsage{{"proxy", "--upstream", "127.0.0.1:47011", "--listen", "127.0.0.1:47011"},
+                 "would forward to itself"},
+        BadUsage{{"proxy", "--upstream", "127.0.0.1:47011", "--listen", "0.0.0.0:47011"},
+                 "would forward to itself"},
+        BadUsage{{"proxy", "--upstream", "127.0.0.1:1", "--control", "0.0.0.0:0"},
+                 "is not a loopback address"},
+        BadUsage{{"proxy", "--upstream", "127.0.0.1:1", "--control-token", "t"},
+                 "there is no --control API to protect"},
+        BadUsage{{"http", "serve", "--listen", "http://127.0.0.1:0"},
+                 "--listen: address 'http://127.0.0.1:0': expected HOST:PORT, not a URL (did you "
+                 "mean '127.0.0.1:0'?)"},
+        // The HTTP client frames the body itself.
+        BadUsage{{"http", "get", "127.0.0.1:1/get", "--header", "Content-Length: 5"},
+                 "--header: 'Content-Length' is set from the body"},
+        BadUsage{{"http", "post", "127.0.0.1:1/post", "--header", "transfer-encoding: chunked"},
+                 "'transfer-encoding' is set from the body"}));
+
+TEST(HelpCliTest, AGroupsHelpPrintsThatGroupsHelpAndExitsZero) {
+  const CliRun result = run({"bench", "--help"});
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("compare"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("bad usage"), std::string::npos) << result.output;
+}
+
+TEST(HelpCliTest, TheFailFlagAndItsDefaultAreDocumented) {
+  const CliRun result = run({"http", "get", "--help"});
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("--fail"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("exits 22"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("default: any response prints and exits 0"), std::string::npos)
+      << result.output;
+}
+
+TEST(EchoServeCliTest, AnAddressNoInterfaceHasIsCannotAssignRequestedAddress) {
+  const CliRun result = run({"echo", "serve", "--tcp", "10.255.255.1:0"});
+  EXPECT_EQ(result.status, 1) << result.output;
+  EXPECT_NE(result.output.find("faultline: error: address_unavailable: bind 10.255.255.1:0: "
+                               "cannot assign requested address"),
+            std::string::npos)
+      << result.output;
+}
+
+class ProfileFileCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = std::filesystem::temp_directory_path() /
+            fmt::format("faultline-usage-cli-{}-secret.pem", ::getpid());
+    std::ofstream(path_) << "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n";
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+  std::filesystem::path path_;
+};
+
+TEST_F(ProfileFileCliTest, ANonProfileFileIsNamedByLineAndColumnWithoutItsContent) {
+  const CliRun result = run({"sim", "echo", "--profile", path_.string()});
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find(path_.string() + " line 1 column 1: unknown fault name"),
+            std::string::npos)
+      << result.output;
+  EXPECT_EQ(result.output.find("PRIVATE"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("MIIE"), std::string::npos) << result.output;
+}
+
+TEST(FaultSpecCliTest, ACommentThatSwallowsAClauseSeparatorIsWarnedAbout) {
+  const CliRun result = run({"sim", "echo", "--fault", "latency delay=5ms # c; reset after=1B"});
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("faultline: warning: --fault column 22: this ';' is inside the "
+                               "'#' comment at column 19"),
+            std::string::npos)
+      << result.output;
+}
+
+TEST(SimCliTest, TheReadmeExampleRunsAsDocumented) {
+  // The README shows this command and its output line; keep them in step.
+  const CliRun result = run(
+      {"sim", "echo", "--fault", "slicer max=3B; latency delay=20ms jitter=10ms", "--seed", "7"});
+  EXPECT_EQ(result.status, 0) << result.output;
+  std::ifstream readme(std::string(FAULTLINE_SOURCE_DIR) + "/README.md");
+  const std::string text((std::istreambuf_iterator<char>(readme)),
+                         std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("# " + result.output.substr(0, result.output.size() - 1)), std::string::npos)
+      << "README.md does not show the current output:\n"
+      << result.output;
+}
+
+}  // namespace
+}  // namespace faultline
