@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   faultline::cli::register_suite_command(app, exit_code);
   faultline::cli::register_fuzz_command(app, exit_code);
   faultline::cli::register_bench_command(app, exit_code);
+  faultline::cli::register_tls_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
