@@ -101,8 +101,8 @@ void TlsEchoServer::serve(net::Fd connection) {
   // The stream works on a duplicate, so `connection` keeps the number open
   // until it leaves open_fds_ (below): stop() never shuts down a reused number.
   net::Fd duplicate(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
-  auto transport = std::make_unique<net::TcpStream>(std::move(duplicate),
-                                                    peer ? peer->to_string() : "client");
+  auto transport =
+      std::make_unique<net::TcpStream>(std::move(duplicate), peer ? peer->to_string() : "client");
   auto stream = tls::TlsStream::accept(std::move(transport), context_, clock,
                                        clock.now() + handshake_timeout_);
   if (!stream) {
@@ -110,7 +110,8 @@ void TlsEchoServer::serve(net::Fd connection) {
   } else {
     std::string buffer(kReadChunk, '\0');
     while (!stopping_) {
-      auto n = (*stream)->read_some(buffer.data(), buffer.size(), clock.now() + options_.idle_timeout);
+      auto n =
+          (*stream)->read_some(buffer.data(), buffer.size(), clock.now() + options_.idle_timeout);
       if (!n) {
         if (n.error().kind == net::ErrorKind::timeout) ++counters_.idle_closed;
         break;
