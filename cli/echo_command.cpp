@@ -16,8 +16,10 @@
 #include "cli/usage.h"
 #include "targets/echo/echo_client.h"
 #include "targets/echo/echo_server.h"
+#include "targets/echo/tls_echo_server.h"
 #include "targets/echo/udp_echo_server.h"
 #include "targets/net/duration.h"
+#include "targets/tls/tls_stream.h"
 
 namespace faultline::cli {
 namespace {
@@ -33,6 +35,8 @@ struct ServeFlags {
   std::string idle_timeout = "60s";
   std::size_t max_connections = 1024;
   std::string max_owed = "1MiB";
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 struct SendFlags {
@@ -43,6 +47,9 @@ struct SendFlags {
   int repeat = 1;
   std::string size;
   int retries = 3;
+  bool tls = false;
+  std::string cacert;
+  bool insecure = false;
 };
 
 int run_serve(const ServeFlags& flags) {
@@ -64,13 +71,28 @@ int run_serve(const ServeFlags& flags) {
     udp = *parsed;
   }
 
+  if (flags.tls_cert.empty() != flags.tls_key.empty())
+    return usage_error("--tls-cert and --tls-key go together");
+  std::shared_ptr<const tls::ServerContext> tls_context;
+  if (!flags.tls_cert.empty()) {
+    if (udp) return usage_error("--udp has no TLS: serve it from a separate plain server");
+    auto context = tls::ServerContext::from_files(flags.tls_cert, flags.tls_key);
+    if (!context) return usage_error(context.error());
+    tls_context = std::move(*context);
+  }
+
   sigset_t signals = block_shutdown_signals();
   echo::EchoServerOptions options;
   options.listen = *tcp;
   options.idle_timeout = *idle;
   options.max_connections = flags.max_connections;
   options.max_owed_bytes = *owed;
-  auto server = echo::make_echo_server(*model, options);
+  std::unique_ptr<echo::EchoServer> server;
+  if (tls_context) {
+    server = std::make_unique<echo::TlsEchoServer>(options, tls_context);
+  } else {
+    server = echo::make_echo_server(*model, options);
+  }
   if (auto started = server->start(); !started) return runtime_error(started.error());
   std::unique_ptr<echo::UdpEchoServer> udp_server;
   if (udp) {
@@ -78,7 +100,7 @@ int run_serve(const ServeFlags& flags) {
     if (auto started = udp_server->start(); !started) return runtime_error(started.error());
   }
   fmt::print("faultline echo: tcp listening on {} (model {})\n", server->address().to_string(),
-             echo::model_name(*model));
+             tls_context ? "threads, tls" : echo::model_name(*model));
   if (udp_server)
     fmt::print("faultline echo: udp listening on {}\n", udp_server->address().to_string());
   std::fflush(stdout);
@@ -110,6 +132,69 @@ std::string printable(const std::string& bytes) {
   return shown;
 }
 
+// host_of: the host part of HOST:PORT or [HOST]:PORT, the name a certificate must carry.
+std::string host_of(const std::string& to) {
+  std::string host = to.substr(0, to.rfind(':'));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  return host;
+}
+
+int run_send_tls(const SendFlags& flags, net::Duration timeout, const std::string& message) {
+  if (flags.udp) return usage_error("--tls is for TCP: it cannot go with --udp");
+  if (flags.insecure && !flags.cacert.empty())
+    return usage_error("--insecure and --cacert conflict");
+  auto to = net::Address::parse(flags.to);
+  if (!to) return usage_error(to.error());
+  tls::ClientConfig config;
+  config.alpn.clear();  // echo is not HTTP
+  if (flags.insecure) {
+    fmt::print(stderr,
+               "faultline: WARNING: --insecure: the server's certificate is NOT verified "
+               "(any host, any issuer, any date is accepted); never use this outside a test\n");
+    config.insecure = true;
+  } else if (!flags.cacert.empty()) {
+    auto ca = tls::read_file_text(flags.cacert);
+    if (!ca) return usage_error(ca.error());
+    config.ca_pem = std::move(*ca);
+  }
+  auto context = tls::ClientContext::make(config);
+  if (!context) return usage_error(context.error());
+  net::TcpDialer tcp;
+  tls::TlsDialer dialer(tcp, *context, timeout);
+  auto& clock = dialer.clock();
+  std::vector<double> rtt_ms;
+  auto started = std::chrono::steady_clock::now();
+  auto stream = dialer.dial(host_of(flags.to), to->port(), clock.now() + timeout);
+  if (!stream) return runtime_error(stream.error());
+  auto* tls_stream = static_cast<tls::TlsStream*>(stream->get());
+  for (int i = 0; i < flags.repeat; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto reply = echo::exchange_over_stream(**stream, message, clock.now() + timeout);
+    if (!reply) return runtime_error(reply.error());
+    if (*reply != message) {
+      return runtime_error(net::Error{net::ErrorKind::bad_data, 0,
+                                      fmt::format("echo {}: reply differs from the message "
+                                                  "(exchange {}, {} bytes)",
+                                                  to->to_string(), i + 1, reply->size())});
+    }
+    rtt_ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  const std::string version = tls_stream->engine().version();
+  (*stream)->close();
+  double total_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::sort(rtt_ms.begin(), rtt_ms.end());
+  fmt::print(
+      "echoed {} x {} bytes from {} (tcp, {}{}): {:.0f} exchanges/s; rtt ms min {:.3f} max "
+      "{:.3f}\n",
+      flags.repeat, message.size(), to->to_string(), version,
+      flags.insecure ? ", UNVERIFIED" : ", verified", flags.repeat / total_s, rtt_ms.front(),
+      rtt_ms.back());
+  return 0;
+}
+
 int run_send(const SendFlags& flags) {
   auto to = net::Address::parse(flags.to);
   if (!to) return usage_error(to.error());
@@ -130,6 +215,10 @@ int run_send(const SendFlags& flags) {
   }
   if (flags.repeat < 1) return usage_error("--repeat must be at least 1");
   if (message.empty()) return usage_error("MESSAGE is empty (give text, or --size BYTES)");
+
+  if (flags.tls) return run_send_tls(flags, *timeout, message);
+  if (!flags.cacert.empty() || flags.insecure)
+    return usage_error("--cacert and --insecure need --tls");
 
   std::vector<double> rtt_ms;
   auto started = std::chrono::steady_clock::now();
@@ -236,6 +325,9 @@ void register_echo_commands(CLI::App& app, int& exit_code) {
       ->add_option("--max-owed", serve_flags->max_owed,
                    "per-connection backpressure limit (1B to 1GiB, e.g. 1MiB)")
       ->capture_default_str();
+  serve->add_option("--tls-cert", serve_flags->tls_cert,
+                    "serve TLS with this PEM certificate chain (needs --tls-key; threads model)");
+  serve->add_option("--tls-key", serve_flags->tls_key, "the PEM private key for --tls-cert");
   serve->callback([serve_flags, &exit_code] { exit_code = run_serve(*serve_flags); });
 
   auto send_flags = std::make_shared<SendFlags>();
@@ -253,6 +345,12 @@ void register_echo_commands(CLI::App& app, int& exit_code) {
                    "repeat MESSAGE to fill this many bytes (e.g. 4MiB)");
   send->add_option("--retries", send_flags->retries, "UDP resends after a lost reply")
       ->capture_default_str();
+  send->add_flag("--tls", send_flags->tls,
+                 "speak TLS; the certificate is verified against the host in --to");
+  send->add_option("--cacert", send_flags->cacert,
+                   "with --tls: trust this PEM CA file instead of the system store");
+  send->add_flag("--insecure", send_flags->insecure,
+                 "with --tls: skip certificate verification (loudly; tests only)");
   send->callback([send_flags, &exit_code] { exit_code = run_send(*send_flags); });
 
   auto* demo = echo->add_subcommand(

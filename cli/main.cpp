@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   faultline::cli::register_suite_command(app, exit_code);
   faultline::cli::register_fuzz_command(app, exit_code);
   faultline::cli::register_bench_command(app, exit_code);
+  faultline::cli::register_tls_command(app, exit_code);
   faultline::cli::check_every_seed(app);
   try {
     app.parse(argc, argv);

@@ -19,6 +19,10 @@ faultline_require_package(tl-expected_FOUND libexpected-dev)
 find_package(nlohmann_json CONFIG QUIET)
 faultline_require_package(nlohmann_json_FOUND nlohmann-json3-dev)
 
+# OpenSSL 3 for the TLS targets (targets/tls), driven through memory BIOs.
+find_package(OpenSSL 3 QUIET)
+faultline_require_package(OPENSSL_FOUND libssl-dev)
+
 find_path(FAULTLINE_CLI11_INCLUDE CLI/CLI.hpp)
 faultline_require_package(FAULTLINE_CLI11_INCLUDE libcli11-dev)
 add_library(faultline_cli11 INTERFACE)

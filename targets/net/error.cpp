@@ -35,6 +35,22 @@ std::string_view kind_name(ErrorKind kind) {
       return "not_found";
     case ErrorKind::io:
       return "io";
+    case ErrorKind::tls_handshake_timeout:
+      return "tls_handshake_timeout";
+    case ErrorKind::tls_unknown_ca:
+      return "tls_unknown_ca";
+    case ErrorKind::tls_expired:
+      return "tls_expired";
+    case ErrorKind::tls_wrong_host:
+      return "tls_wrong_host";
+    case ErrorKind::tls_bad_certificate:
+      return "tls_bad_certificate";
+    case ErrorKind::tls_alert:
+      return "tls_alert";
+    case ErrorKind::tls_truncated:
+      return "tls_truncated";
+    case ErrorKind::tls_protocol:
+      return "tls_protocol";
   }
   return "io";
 }

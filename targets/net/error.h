@@ -31,6 +31,15 @@ enum class ErrorKind {
   limit_reached,  // connection or thread limits
   not_found,      // a file or resource is missing
   io,             // any other system error
+  // TLS (targets/tls): each certificate and protocol failure has its own kind.
+  tls_handshake_timeout,  // the handshake did not finish before its deadline
+  tls_unknown_ca,         // the chain does not end at a trusted CA (self-signed too)
+  tls_expired,            // a certificate is past its notAfter (or before notBefore)
+  tls_wrong_host,         // the certificate does not name the host dialled
+  tls_bad_certificate,    // any other certificate verification failure
+  tls_alert,              // the peer sent a fatal alert (its name is in the message)
+  tls_truncated,          // EOF without close_notify: the data may be cut short
+  tls_protocol,           // malformed or tampered records (bad record MAC...)
 };
 
 // kind_name returns the stable lower-case name of a kind ("timeout", "reset").
