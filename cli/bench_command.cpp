@@ -61,6 +61,7 @@ struct CompareFlags {
   bool no_color = false;
   bool paired = false;
   bool no_holm = false;
+  bool repetitions_as_samples = false;
   std::uint64_t seed = 1;
 };
 
@@ -187,6 +188,7 @@ net::Result<bench::CompareOptions> make_options(const CompareFlags& flags) {
   options.seed = flags.seed;
   options.paired = flags.paired;
   options.holm = !flags.no_holm;
+  options.rounds_as_units = !flags.repetitions_as_samples;
   if (!flags.config.empty()) {
     auto text = read_text_file(flags.config, "--config");
     if (!text) return tl::unexpected(text.error());
@@ -430,6 +432,9 @@ void add_bench_compare_command(CLI::App* bench, int& exit_code) {
   compare->add_flag("--no-color", flags->no_color, "no colour in the terminal table");
   compare->add_flag("--paired", flags->paired,
                     "pair the two sides by round (results of bench ab, interleaved ABBA)");
+  compare->add_flag("--repetitions-as-samples", flags->repetitions_as_samples,
+                    "treat every repetition as a sample even where rounds (processes) were "
+                    "recorded (by default each round's median is one sample)");
   compare->add_flag("--no-holm", flags->no_holm,
                     "do not adjust p-values for multiple comparisons (not recommended)");
   compare->add_option("--seed", flags->seed, "seed for any resampling")->capture_default_str();

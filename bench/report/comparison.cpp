@@ -99,13 +99,38 @@ Comparison compare_row(const RowInput& input, const CompareOptions& options) {
     }
   }
 
+  // Repetitions inside one process share its memory layout, clock and
+  // neighbours: they are not independent samples of what varies from one
+  // process to the next. When both sides recorded rounds (one process each),
+  // each round's median is one sample. Instruction counts do not vary
+  // between processes, so their repetitions stay the samples.
+  bool per_round = false;
+  if (!series.paired && options.rounds_as_units && input.metric != "instructions" &&
+      has_rounds(*input.old_series) && has_rounds(*input.new_series)) {
+    const auto old_rounds = per_round_medians(*input.old_series);
+    const auto new_rounds = per_round_medians(*input.new_series);
+    if (old_rounds.size() < old_values.size() || new_rounds.size() < new_values.size()) {
+      old_values.clear();
+      new_values.clear();
+      for (const auto& [round, value] : old_rounds)
+        old_values.push_back(value);
+      for (const auto& [round, value] : new_rounds)
+        new_values.push_back(value);
+      per_round = true;
+      pairing_note = fmt::format(
+          "{} vs {} rounds compared: each round's median is one sample (repetitions inside one "
+          "process are not independent; more rounds, not more repetitions, narrow this)",
+          old_values.size(), new_values.size());
+    }
+  }
+
   Comparison row = analyse_series(old_values, new_values, series);
   row.name = input.name;
   row.metric = input.metric;
   row.unit = input.new_series->unit.empty() ? input.old_series->unit : input.new_series->unit;
   row.noise_floor = noise_floor;
   if (rule != nullptr && rule->gated) row.gated = *rule->gated;
-  if (series.paired) {
+  if (series.paired || per_round) {
     // Plots and medians show every sample; the test ran on the round medians.
     row.old_values = input.old_series->values;
     row.new_values = input.new_series->values;
@@ -133,9 +158,12 @@ void adjust_and_decide(ComparisonReport& report, const CompareOptions& options) 
     row.p_adjusted = adjusted[i];
     row.verdict = decide(row, options.alpha);
     // Significant alone, not after the adjustment: say what would settle it.
+    const std::size_t m = report.rows.size();
     if (row.verdict == Verdict::inconclusive && row.p_value < options.alpha &&
-        row.p_adjusted >= options.alpha) {
-      const std::size_t m = report.rows.size();
+        row.p_adjusted >= options.alpha && !row.paired &&
+        smallest_possible_p_mann_whitney(row.old_values.size(), row.new_values.size()) *
+                static_cast<double>(m) >=
+            options.alpha) {
       std::size_t n = 2;
       while (n < 60 &&
              smallest_possible_p_mann_whitney(n, n) * static_cast<double>(m) >= options.alpha) {

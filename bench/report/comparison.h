@@ -103,6 +103,9 @@ struct CompareOptions {
   std::vector<MetricRule> rules;                           // first match wins
   std::map<std::string, double, std::less<>> noise_floor;  // benchmark name -> relative spread
   bool paired = false;  // pair by round where both sides have rounds
+  // rounds_as_units: where both sides recorded rounds (bench run), each
+  // round's median is one sample, not each repetition (time metrics).
+  bool rounds_as_units = true;
   bool holm = true;
 };
 

@@ -232,6 +232,35 @@ TEST(ComparisonTest, PairedModeUsesRoundMediansWhenBothSidesHaveRounds) {
   EXPECT_EQ(r.mode, "ab");
 }
 
+TEST(ComparisonTest, RoundsAreTheUnitsWhenBothSidesRecordedThem) {
+  // Tight repetitions inside each process, but the processes differ: per
+  // repetition a tiny spread would call the 10% difference; per round (3 vs
+  // 3) it cannot be called either way.
+  std::vector<double> old_values;
+  std::vector<double> new_values;
+  std::vector<int> rounds;
+  const double old_process[] = {100, 95, 112};
+  const double new_process[] = {104, 118, 99};
+  for (int round = 0; round < 3; ++round) {
+    for (int rep = 0; rep < 4; ++rep) {
+      old_values.push_back(old_process[round] * (1 + 0.0001 * rep));
+      new_values.push_back(new_process[round] * (1 + 0.0001 * rep));
+      rounds.push_back(round);
+    }
+  }
+  const Report old_side = report({benchmark("BM_A", old_values, rounds)});
+  const Report new_side = report({benchmark("BM_A", new_values, rounds)});
+  const ComparisonReport r = compare_reports(old_side, new_side, CompareOptions{});
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0].verdict, Verdict::inconclusive);
+  EXPECT_NE(r.rows[0].note.find("3 vs 3 rounds compared"), std::string::npos) << r.rows[0].note;
+  EXPECT_EQ(r.rows[0].old_values.size(), 12u);  // plots keep every sample
+  CompareOptions per_repetition;
+  per_repetition.rounds_as_units = false;
+  EXPECT_EQ(compare_reports(old_side, new_side, per_repetition).rows[0].note.find("rounds"),
+            std::string::npos);
+}
+
 TEST(ComparisonTest, PairedModeWithoutRoundsFallsBackAndSaysSo) {
   CompareOptions options;
   options.paired = true;
