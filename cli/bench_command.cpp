@@ -81,34 +81,6 @@ net::Result<std::string> read_text_file(const std::string& path, const std::stri
   return text.str();
 }
 
-// write_atomically writes through a temporary file beside `path` and a
-// rename, so a reader never sees half a report.
-net::Status write_atomically(const std::string& path, const std::string& content) {
-  const fs::path target(path);
-  const fs::path temporary =
-      target.parent_path() / (target.filename().string() + ".tmp" + std::to_string(::getpid()));
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      return net::make_error(net::ErrorKind::io, "cannot write '" + path + "'");
-    }
-    out << content;
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      return net::make_error(net::ErrorKind::io, "writing '" + path + "' failed");
-    }
-  }
-  std::error_code error;
-  fs::rename(temporary, target, error);
-  if (error) {
-    fs::remove(temporary, error);
-    return net::make_error(net::ErrorKind::io, "cannot write '" + path + "'");
-  }
-  return {};
-}
-
 // check_writable: an output path's directory exists and is writable, checked
 // before any work so a bad path costs nothing.
 net::Status check_writable(const std::string& flag, const std::string& path) {

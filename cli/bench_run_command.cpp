@@ -83,27 +83,6 @@ struct RunFlags {
   std::vector<std::string> history_metrics;
 };
 
-// source_dir: --source, else $FAULTLINE_SOURCE_DIR, else the tree around the
-// working directory, else the tree this binary was built from (as `fuzz`).
-net::Result<fs::path> source_dir(const RunFlags& flags) {
-  std::vector<fs::path> candidates;
-  if (!flags.source_dir.empty()) {
-    candidates.emplace_back(flags.source_dir);
-  } else {
-    if (const char* env = std::getenv("FAULTLINE_SOURCE_DIR"); env != nullptr && *env != '\0') {
-      candidates.emplace_back(env);
-    }
-    std::error_code error;
-    candidates.push_back(fs::current_path(error));
-    candidates.emplace_back(fuzz::built_from_source_dir());
-  }
-  for (const fs::path& candidate : candidates) {
-    if (auto found = fuzz::find_source_dir(candidate)) return *found;
-  }
-  return net::make_error(net::ErrorKind::invalid_argument,
-                         "no faultline source tree found (run inside it or pass --source DIR)");
-}
-
 fs::path build_dir_of(const RunFlags& flags, const fs::path& source) {
   std::error_code error;
   return flags.build_dir.empty() ? runner::default_build_dir(source)
@@ -172,7 +151,7 @@ struct Selection {
 };
 
 net::Result<Selection> select(const RunFlags& flags, bool need_names) {
-  auto source = source_dir(flags);
+  auto source = fuzz::resolve_source_dir(flags.source_dir);
   if (!source) return tl::unexpected(source.error());
   Selection s;
   s.source = *source;
@@ -493,9 +472,9 @@ int compare_halves(const RunFlags& flags, const std::string& sha_a, const std::s
   if (flags.out_file.empty()) {
     fmt::print("{}", *text);
   } else {
-    std::ofstream file(flags.out_file, std::ios::trunc);
-    file << *text;
-    if (!file) return usage_error("--out-file '" + flags.out_file + "': cannot write");
+    if (auto written = write_atomically(flags.out_file, *text); !written) {
+      return usage_error("--out-file '" + flags.out_file + "': " + written.error().message);
+    }
     fmt::print("bench ab: {} written\n", flags.out_file);
   }
   fmt::print("bench ab: runs in {} (a = {}, b = {})\n", out.string(), flags.rev_a, flags.rev_b);

@@ -1,5 +1,9 @@
 #include "cli/flags.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "targets/net/duration.h"
@@ -35,6 +39,32 @@ sigset_t block_shutdown_signals() {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
+}
+
+net::Status write_atomically(const std::string& path, const std::string& content) {
+  const std::filesystem::path target(path);
+  const std::filesystem::path temporary =
+      target.parent_path() / (target.filename().string() + ".tmp" + std::to_string(::getpid()));
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      return net::make_error(net::ErrorKind::io, "cannot write '" + path + "'");
+    }
+    out << content;
+    out.flush();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      return net::make_error(net::ErrorKind::io, "writing '" + path + "' failed");
+    }
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, target, error);
+  if (error) {
+    std::filesystem::remove(temporary, error);
+    return net::make_error(net::ErrorKind::io, "cannot write '" + path + "'");
+  }
+  return {};
 }
 
 int runtime_error(const net::Error& error) {

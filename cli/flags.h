@@ -21,6 +21,10 @@ int usage_error(std::string_view message);
 // runtime_error prints a failed operation as one line naming its kind; returns 1.
 int runtime_error(const net::Error& error);
 
+// write_atomically writes `content` to `path` through a temporary file
+// beside it and a rename, so a reader never sees half a file.
+net::Status write_atomically(const std::string& path, const std::string& content);
+
 // positive_duration_flag parses a duration flag that must be more than zero;
 // the error names the flag ("--timeout: duration '5x': unknown unit 'x' ...").
 net::Result<net::Duration> positive_duration_flag(std::string_view flag, const std::string& text);

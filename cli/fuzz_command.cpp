@@ -63,27 +63,6 @@ std::string clock_text(double seconds) {
   return fmt::format("{}m{:02}s", whole / 60, whole % 60);
 }
 
-// source_dir: --source, else $FAULTLINE_SOURCE_DIR, else the tree around the
-// working directory, else the tree this binary was built from.
-net::Result<fs::path> source_dir(const FuzzFlags& flags) {
-  std::vector<fs::path> candidates;
-  if (!flags.source_dir.empty()) {
-    candidates.emplace_back(flags.source_dir);
-  } else {
-    if (const char* env = std::getenv("FAULTLINE_SOURCE_DIR"); env != nullptr && *env != '\0') {
-      candidates.emplace_back(env);
-    }
-    std::error_code error;
-    candidates.push_back(fs::current_path(error));
-    candidates.emplace_back(fuzz::built_from_source_dir());
-  }
-  for (const fs::path& candidate : candidates) {
-    if (auto found = fuzz::find_source_dir(candidate)) return *found;
-  }
-  return net::make_error(net::ErrorKind::invalid_argument,
-                         "no faultline source tree found (run inside it or pass --source DIR)");
-}
-
 // Setup: what every subcommand needs before it starts.
 struct Setup {
   fuzz::CampaignOptions options;
@@ -92,7 +71,7 @@ struct Setup {
 
 // setup resolves flags into options and targets; an error is a usage error.
 net::Result<Setup> setup(const FuzzFlags& flags, bool need_targets) {
-  auto source = source_dir(flags);
+  auto source = fuzz::resolve_source_dir(flags.source_dir);
   if (!source) return tl::unexpected(source.error());
   Setup result;
   fuzz::CampaignOptions& o = result.options;

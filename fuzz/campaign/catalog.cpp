@@ -1,6 +1,7 @@
 #include "fuzz/campaign/catalog.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 
 namespace faultline::fuzz {
@@ -74,6 +75,25 @@ std::filesystem::path built_from_source_dir() {
 #else
   return {};
 #endif
+}
+
+net::Result<std::filesystem::path> resolve_source_dir(const std::string& given) {
+  std::vector<std::filesystem::path> candidates;
+  if (!given.empty()) {
+    candidates.emplace_back(given);
+  } else {
+    if (const char* env = std::getenv("FAULTLINE_SOURCE_DIR"); env != nullptr && *env != '\0') {
+      candidates.emplace_back(env);
+    }
+    std::error_code error;
+    candidates.push_back(std::filesystem::current_path(error));
+    candidates.emplace_back(built_from_source_dir());
+  }
+  for (const std::filesystem::path& candidate : candidates) {
+    if (auto found = find_source_dir(candidate)) return *found;
+  }
+  return net::make_error(net::ErrorKind::invalid_argument,
+                         "no faultline source tree found (run inside it or pass --source DIR)");
 }
 
 std::vector<FuzzTarget> list_targets(const std::filesystem::path& source_dir) {

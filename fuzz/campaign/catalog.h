@@ -35,6 +35,12 @@ std::optional<std::filesystem::path> find_source_dir(const std::filesystem::path
 // last resort when no tree is found around the working directory).
 std::filesystem::path built_from_source_dir();
 
+// resolve_source_dir: the tree a command works on: `given` (a --source
+// flag) when not empty, else $FAULTLINE_SOURCE_DIR, else the tree around
+// the working directory, else the one this binary was built from; an
+// invalid_argument error when none holds a faultline tree.
+net::Result<std::filesystem::path> resolve_source_dir(const std::string& given);
+
 // list_targets: every fuzz/*_fuzzer.cpp of the tree, by name.
 std::vector<FuzzTarget> list_targets(const std::filesystem::path& source_dir);
 
