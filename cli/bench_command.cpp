@@ -81,29 +81,6 @@ net::Result<std::string> read_text_file(const std::string& path, const std::stri
   return text.str();
 }
 
-// check_writable: an output path's directory exists and is writable, checked
-// before any work so a bad path costs nothing.
-net::Status check_writable(const std::string& flag, const std::string& path) {
-  if (path.empty()) return {};
-  const fs::path parent = fs::path(path).parent_path();
-  const fs::path directory = parent.empty() ? fs::path(".") : parent;
-  std::error_code error;
-  if (!fs::is_directory(directory, error)) {
-    return net::make_error(
-        net::ErrorKind::invalid_argument,
-        flag + " '" + path + "': no such directory '" + directory.string() + "'");
-  }
-  if (::access(directory.c_str(), W_OK) != 0) {
-    return net::make_error(net::ErrorKind::invalid_argument,
-                           flag + " '" + path + "': directory not writable");
-  }
-  if (fs::is_directory(path, error)) {
-    return net::make_error(net::ErrorKind::invalid_argument,
-                           flag + " '" + path + "': is a directory");
-  }
-  return {};
-}
-
 std::vector<std::string> split_list(const std::vector<std::string>& values) {
   std::vector<std::string> items;
   for (const std::string& value : values) {

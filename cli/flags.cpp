@@ -32,6 +32,27 @@ net::Result<net::Duration> positive_duration_flag(std::string_view flag, const s
   return *parsed;
 }
 
+net::Status check_writable(const std::string& flag, const std::string& path) {
+  if (path.empty()) return {};
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::filesystem::path directory = parent.empty() ? std::filesystem::path(".") : parent;
+  std::error_code error;
+  if (!std::filesystem::is_directory(directory, error)) {
+    return net::make_error(
+        net::ErrorKind::invalid_argument,
+        flag + " '" + path + "': no such directory '" + directory.string() + "'");
+  }
+  if (::access(directory.c_str(), W_OK) != 0) {
+    return net::make_error(net::ErrorKind::invalid_argument,
+                           flag + " '" + path + "': directory not writable");
+  }
+  if (std::filesystem::is_directory(path, error)) {
+    return net::make_error(net::ErrorKind::invalid_argument,
+                           flag + " '" + path + "': is a directory");
+  }
+  return {};
+}
+
 sigset_t block_shutdown_signals() {
   sigset_t set;
   sigemptyset(&set);

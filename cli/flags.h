@@ -25,6 +25,12 @@ int runtime_error(const net::Error& error);
 // beside it and a rename, so a reader never sees half a file.
 net::Status write_atomically(const std::string& path, const std::string& content);
 
+// check_writable: an output path's directory exists and is writable and the
+// path is not a directory, checked before any work so a bad path costs
+// nothing; the error names the flag ("--junit '/no/dir/x.xml': no such
+// directory '/no/dir'"). An empty path is fine (the output was not asked for).
+net::Status check_writable(const std::string& flag, const std::string& path);
+
 // positive_duration_flag parses a duration flag that must be more than zero;
 // the error names the flag ("--timeout: duration '5x': unknown unit 'x' ...").
 net::Result<net::Duration> positive_duration_flag(std::string_view flag, const std::string& text);

@@ -4,7 +4,10 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/core.h>
@@ -48,6 +51,65 @@ std::string sibling_program(const std::string& name) {
   if (error) return "";
   auto path = self.parent_path() / name;
   return std::filesystem::exists(path, error) ? path.string() : "";
+}
+
+// join_names: "a, b, c", each name after `prefix`.
+std::string join_names(const std::vector<std::string>& names, std::string_view prefix = "") {
+  std::string out;
+  for (const auto& name : names) {
+    if (!out.empty()) out += ", ";
+    out += prefix;
+    out += name;
+  }
+  return out;
+}
+
+// check_before_running: what can be known wrong before the first scenario
+// runs: an output path that could not be written, and --mutants mixed with a
+// flag it would ignore. A usage error costs nothing; a run of minutes whose
+// report is then lost costs a great deal.
+net::Status check_before_running(const SuiteFlags& flags) {
+  for (const auto& [flag, path] :
+       {std::pair<std::string, std::string>{"--junit", flags.junit}, {"--json", flags.json}}) {
+    if (auto ok = check_writable(flag, path); !ok) return ok;
+  }
+  if (flags.mutants) {
+    std::vector<std::string> conflicting;
+    auto refuse = [&](bool given, const char* flag) {
+      if (given) conflicting.emplace_back(flag);
+    };
+    refuse(!flags.target.empty(), "--target");
+    refuse(!flags.target_cmd.empty(), "--target-cmd");
+    refuse(!flags.builtin.empty(), "--builtin");
+    refuse(!flags.protocol.empty(), "--protocol");
+    refuse(!flags.scenarios.empty(), "--scenarios");
+    refuse(!flags.client_cmd.empty(), "--client-cmd");
+    refuse(!flags.client_mutant.empty(), "--client-mutant");
+    refuse(!flags.requests.empty() || !flags.requests_file.empty(), "--request(s)");
+    refuse(!flags.junit.empty(), "--junit");
+    refuse(!flags.json.empty(), "--json");
+    refuse(flags.list, "--list");
+    refuse(flags.repeat != 1, "--repeat");
+    refuse(flags.rerun_failures != 0, "--rerun-failures");
+    if (!conflicting.empty()) {
+      return net::make_error(
+          net::ErrorKind::invalid_argument,
+          "--mutants runs the whole echo-tcp catalog against every in-tree mutant and prints the "
+          "kill table; it takes only --seed: leave out " +
+              join_names(conflicting));
+    }
+  }
+  return {};
+}
+
+// warn_unmatched_globs: a --scenarios glob that matches none of `scenarios`
+// is named on stderr (the others still run).
+void warn_unmatched_globs(const std::vector<suites::Scenario>& scenarios,
+                          const std::string& globs) {
+  for (const auto& glob : suites::unmatched_globs(scenarios, globs)) {
+    std::cerr << "faultline: warning: --scenarios glob '" << glob << "' matches no scenario"
+              << (scenarios.empty() ? "" : " (see faultline suite --list)") << "\n";
+  }
 }
 
 // Plan: one target and its protocol.
@@ -114,7 +176,8 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
       auto mutant = name.substr(7);
       if (!suites::make_server_mutant(mutant)) {
         return net::make_error(net::ErrorKind::invalid_argument,
-                               "unknown server mutant '" + mutant + "'");
+                               "unknown server mutant '" + mutant + "': expected one of " +
+                                   join_names(suites::server_mutant_names(), "mutant:"));
       }
       plans.push_back(
           {std::make_unique<suites::InProcessTarget>(
@@ -187,7 +250,8 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
     auto client = suites::client_mutant(flags.client_mutant);
     if (!client) {
       return net::make_error(net::ErrorKind::invalid_argument,
-                             "unknown client mutant '" + flags.client_mutant + "'");
+                             "unknown client mutant '" + flags.client_mutant +
+                                 "': expected one of " + join_names(suites::client_mutant_names()));
     }
     for (auto& plan : plans) {
       plan.runner.echo_client = *client;
@@ -197,22 +261,21 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
   return plans;
 }
 
+// write_reports writes every report asked for; one that fails (the disk
+// filled during the run) does not stop the others from being written.
 int write_reports(const SuiteFlags& flags, const std::vector<suites::ScenarioResult>& results) {
-  if (!flags.junit.empty()) {
-    if (auto written = suites::write_file_atomically(flags.junit, suites::to_junit(results));
-        !written) {
-      return runtime_error(written.error());
+  int rc = 0;
+  auto write = [&](const std::string& path, const std::string& content, const char* what) {
+    if (path.empty()) return;
+    if (auto written = suites::write_file_atomically(path, content); !written) {
+      rc = runtime_error(written.error());
+      return;
     }
-    fmt::print("wrote JUnit XML to {}\n", flags.junit);
-  }
-  if (!flags.json.empty()) {
-    if (auto written = suites::write_file_atomically(flags.json, suites::to_json(results));
-        !written) {
-      return runtime_error(written.error());
-    }
-    fmt::print("wrote JSON to {}\n", flags.json);
-  }
-  return 0;
+    fmt::print("wrote {} to {}\n", what, path);
+  };
+  write(flags.junit, suites::to_junit(results), "JUnit XML");
+  write(flags.json, suites::to_json(results), "JSON");
+  return rc;
 }
 
 int run_suite_command(const SuiteFlags& flags) {
@@ -220,13 +283,25 @@ int run_suite_command(const SuiteFlags& flags) {
   if (flags.rerun_failures < 0 || flags.rerun_failures > 100) {
     return usage_error("--rerun-failures must be within 0..100");
   }
+  if (auto ok = check_before_running(flags); !ok) return usage_error(ok.error());
   if (flags.list) {
+    std::optional<suites::Protocol> only;
+    if (!flags.protocol.empty()) {
+      auto parsed = suites::parse_protocol(flags.protocol);
+      if (!parsed) return usage_error(parsed.error());
+      only = *parsed;
+    }
+    std::vector<suites::Scenario> listed;
     for (auto p :
          {suites::Protocol::echo_tcp, suites::Protocol::echo_udp, suites::Protocol::http}) {
-      for (const auto& s : suites::select(suites::catalog(p), flags.scenarios)) {
-        fmt::print("{:<28} {:<40} {}\n", s.name, s.profile.empty() ? "(no faults)" : s.profile,
-                   s.description);
-      }
+      if (only && *only != p) continue;
+      auto part = suites::catalog(p);
+      listed.insert(listed.end(), part.begin(), part.end());
+    }
+    warn_unmatched_globs(listed, flags.scenarios);
+    for (const auto& s : suites::select(listed, flags.scenarios)) {
+      fmt::print("{:<28} {:<40} {}\n", s.name, s.profile.empty() ? "(no faults)" : s.profile,
+                 s.description);
     }
     return 0;
   }
@@ -254,6 +329,14 @@ int run_suite_command(const SuiteFlags& flags) {
   }
   auto plans = make_plans(flags);
   if (!plans) return usage_error(plans.error());
+  {
+    std::vector<suites::Scenario> offered;
+    for (const auto& plan : *plans) {
+      auto part = suites::catalog(plan.protocol);
+      offered.insert(offered.end(), part.begin(), part.end());
+    }
+    warn_unmatched_globs(offered, flags.scenarios);
+  }
   std::vector<suites::ScenarioResult> results;
   for (auto& plan : *plans) {
     if (suites::select(suites::catalog(plan.protocol), flags.scenarios).empty()) continue;

@@ -102,7 +102,20 @@ INSTANTIATE_TEST_SUITE_P(
         BadUsage{{"http", "get", "127.0.0.1:1/get", "--header", "Content-Length: 5"},
                  "--header: 'Content-Length' is set from the body"},
         BadUsage{{"http", "post", "127.0.0.1:1/post", "--header", "transfer-encoding: chunked"},
-                 "'transfer-encoding' is set from the body"}));
+                 "'transfer-encoding' is set from the body"},
+        // suite: outputs checked before the first scenario, conflicts refused,
+        // unknown names answered with the valid ones.
+        BadUsage{{"suite", "--json", "/tmp/faultline-ok.json", "--junit", "/nonexistent/dir/x.xml"},
+                 "--junit '/nonexistent/dir/x.xml': no such directory '/nonexistent/dir'"},
+        BadUsage{{"suite", "--json", "/"}, "--json '/': is a directory"},
+        BadUsage{{"suite", "--mutants", "--builtin", "http"}, "leave out --builtin"},
+        BadUsage{{"suite", "--mutants", "--target", "127.0.0.1:1", "--scenarios", "x"},
+                 "leave out --target, --scenarios"},
+        BadUsage{{"suite", "--builtin", "mutant:bogus"},
+                 "unknown server mutant 'bogus': expected one of mutant:send-no-loop, "},
+        BadUsage{{"suite", "--builtin", "http", "--client-mutant", "bogus"},
+                 "expected one of one-recv-is-a-message, "},
+        BadUsage{{"suite", "--list", "--protocol", "smtp"}, "smtp"}));
 
 TEST(HelpCliTest, AGroupsHelpPrintsThatGroupsHelpAndExitsZero) {
   const CliRun result = run({"bench", "--help"});
@@ -157,6 +170,47 @@ TEST(FaultSpecCliTest, ACommentThatSwallowsAClauseSeparatorIsWarnedAbout) {
                                "'#' comment at column 19"),
             std::string::npos)
       << result.output;
+}
+
+TEST(SuiteCliTest, ABadOutputPathWritesNoOtherOutputAndRunsNoScenario) {
+  const auto json =
+      std::filesystem::temp_directory_path() / fmt::format("faultline-usage-{}.json", ::getpid());
+  std::filesystem::remove(json);
+  const CliRun result = run({"suite", "--builtin", "http", "--scenarios", "http/baseline-get",
+                             "--json", json.string(), "--junit", "/nonexistent/dir/x.xml"});
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_EQ(result.output.find("http/baseline-get"), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(json));
+}
+
+TEST(SuiteCliTest, ListFiltersByProtocol) {
+  const CliRun result = run({"suite", "--list", "--protocol", "http"});
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("http/baseline-get"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("echo-tcp/"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("echo-udp/"), std::string::npos) << result.output;
+}
+
+TEST(SuiteCliTest, AGlobThatMatchesNothingAmongSeveralIsWarnedAbout) {
+  const CliRun result = run({"suite", "--list", "--scenarios", "echo-tcp/slicer*,echo-tcp/nope*"});
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find(
+                "faultline: warning: --scenarios glob 'echo-tcp/nope*' matches no scenario"),
+            std::string::npos)
+      << result.output;
+  EXPECT_EQ(result.output.find("'echo-tcp/slicer*' matches no"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("echo-tcp/slicer-1-byte"), std::string::npos) << result.output;
+}
+
+TEST(SuiteCliTest, AGlobForAnotherProtocolThanTheTargetsIsWarnedAbout) {
+  // --builtin http offers only http/ scenarios: echo-tcp/* selects none of them.
+  const CliRun result =
+      run({"suite", "--builtin", "http", "--scenarios", "http/baseline-get,echo-tcp/*"});
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("glob 'echo-tcp/*' matches no scenario"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("suite: 1 passed"), std::string::npos) << result.output;
 }
 
 TEST(SimCliTest, TheReadmeExampleRunsAsDocumented) {

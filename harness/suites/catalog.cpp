@@ -1,5 +1,6 @@
 #include "harness/suites/catalog.h"
 
+#include <algorithm>
 #include <string>
 
 namespace faultline::suites {
@@ -157,20 +158,43 @@ bool glob_match(std::string_view pattern, std::string_view name) {
   return p == pattern.size();
 }
 
+namespace {
+
+// split_globs: the non-empty comma-separated globs of `globs`.
+std::vector<std::string_view> split_globs(std::string_view globs) {
+  std::vector<std::string_view> out;
+  while (!globs.empty()) {
+    auto comma = globs.find(',');
+    auto glob = globs.substr(0, comma);
+    if (!glob.empty()) out.push_back(glob);
+    if (comma == std::string_view::npos) break;
+    globs.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<Scenario> select(const std::vector<Scenario>& scenarios, std::string_view globs) {
   if (globs.empty()) return scenarios;
+  const auto patterns = split_globs(globs);
   std::vector<Scenario> out;
   for (const auto& scenario : scenarios) {
-    std::string_view rest = globs;
-    while (!rest.empty()) {
-      auto comma = rest.find(',');
-      auto glob = rest.substr(0, comma);
-      if (!glob.empty() && glob_match(glob, scenario.name)) {
-        out.push_back(scenario);
-        break;
-      }
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
+    if (std::any_of(patterns.begin(), patterns.end(),
+                    [&](std::string_view glob) { return glob_match(glob, scenario.name); })) {
+      out.push_back(scenario);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> unmatched_globs(const std::vector<Scenario>& scenarios,
+                                         std::string_view globs) {
+  std::vector<std::string> out;
+  for (auto glob : split_globs(globs)) {
+    if (std::none_of(scenarios.begin(), scenarios.end(),
+                     [&](const Scenario& s) { return glob_match(glob, s.name); })) {
+      out.emplace_back(glob);
     }
   }
   return out;

@@ -4,6 +4,7 @@
 //   auto picked = suites::select(suites::catalog(protocol), "echo-tcp/slicer*");
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,5 +20,10 @@ bool glob_match(std::string_view pattern, std::string_view name);
 
 // select: the scenarios matching any of the comma-separated globs ("" = all).
 std::vector<Scenario> select(const std::vector<Scenario>& scenarios, std::string_view globs);
+
+// unmatched_globs: the globs of `globs` that match none of `scenarios`, so a
+// misspelt one among several is reported instead of dropped.
+std::vector<std::string> unmatched_globs(const std::vector<Scenario>& scenarios,
+                                         std::string_view globs);
 
 }  // namespace faultline::suites

@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "targets/net/socket.h"
 
@@ -26,6 +27,15 @@ std::optional<std::size_t> count_open_fds(pid_t pid) {
   }
   if (error) return std::nullopt;
   return count;
+}
+
+std::optional<std::size_t> resident_bytes_of(pid_t pid) {
+  std::ifstream statm("/proc/" + std::to_string(pid) + "/statm");
+  std::size_t size_pages = 0;
+  std::size_t resident_pages = 0;
+  if (!(statm >> size_pages >> resident_pages)) return std::nullopt;
+  const long page = ::sysconf(_SC_PAGESIZE);
+  return resident_pages * static_cast<std::size_t>(page > 0 ? page : 4096);
 }
 
 net::Status InProcessTarget::start() {
@@ -216,6 +226,11 @@ void CommandTarget::stop() {
 std::optional<std::size_t> CommandTarget::open_fds() const {
   if (process_.pid() <= 0) return std::nullopt;
   return count_open_fds(process_.pid());
+}
+
+std::optional<std::size_t> CommandTarget::resident_bytes() const {
+  if (process_.pid() <= 0) return std::nullopt;
+  return resident_bytes_of(process_.pid());
 }
 
 std::string shell_quote(const std::string& text) {

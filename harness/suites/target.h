@@ -36,6 +36,9 @@ class Target {
   virtual std::string describe() const = 0;
   // open_fds: the target's open file descriptors, where that can be measured.
   virtual std::optional<std::size_t> open_fds() const { return std::nullopt; }
+  // resident_bytes: the target's resident memory (RSS), where it is a process
+  // of its own whose memory the suite can read.
+  virtual std::optional<std::size_t> resident_bytes() const { return std::nullopt; }
   // replay_flags: how the faultline command line names this target.
   virtual std::string replay_flags() const = 0;
 };
@@ -124,6 +127,7 @@ class CommandTarget final : public Target {
   void stop() override;
   std::string describe() const override { return command_.empty() ? template_ : command_; }
   std::optional<std::size_t> open_fds() const override;
+  std::optional<std::size_t> resident_bytes() const override;
   std::string replay_flags() const override;
   // process_group: the command's process group id (-1 when not running).
   pid_t process_group() const { return process_.group(); }
@@ -145,5 +149,8 @@ std::string shell_quote(const std::string& text);
 
 // count_open_fds counts /proc/<pid>/fd entries (pid 0: this process).
 std::optional<std::size_t> count_open_fds(pid_t pid);
+
+// resident_bytes_of: process `pid`'s resident set size, from /proc/<pid>/statm.
+std::optional<std::size_t> resident_bytes_of(pid_t pid);
 
 }  // namespace faultline::suites

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -120,6 +121,56 @@ TEST(CommandTarget, EveryRowNamesTheTarget) {
     EXPECT_NE(r.target.find("echo serve --tcp 127.0.0.1:"), std::string::npos) << r.target;
     EXPECT_EQ(r.target.find("{port}"), std::string::npos) << r.target;
   }
+}
+
+// run_hygiene runs the reset-storm scenario against `command`.
+ScenarioResult run_hygiene(const std::string& command) {
+  auto target = CommandTarget::create(command, Protocol::echo_tcp);
+  EXPECT_TRUE(target);
+  if (!target) return {};
+  SuiteOptions options;
+  options.scenarios = "echo-tcp/hygiene-resets";
+  auto results = run_suite(**target, Protocol::echo_tcp, options);
+  EXPECT_EQ(results.size(), 1u);
+  return results.empty() ? ScenarioResult{} : results.front();
+}
+
+TEST(CommandTarget, HygieneReportsTheResidentMemoryOfAWellBehavedServer) {
+  auto result = run_hygiene(kFaultline + " echo serve --tcp 127.0.0.1:{port}");
+  EXPECT_TRUE(result.passed) << result.detail;
+  EXPECT_NE(result.detail.find("resident memory "), std::string::npos) << result.detail;
+}
+
+TEST(CommandTarget, HygieneCatchesAServerThatKeepsMemoryPerResetConnection) {
+  if (std::system("command -v python3 >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "python3 is not installed: the leaking server is a python3 script";
+  }
+  // An echo server that keeps 256 KiB for every connection it ever served,
+  // closing every descriptor properly: only its memory tells.
+  auto script = temp_file("leaky-echo.py");
+  std::ofstream(script) << "import socketserver, sys\n"
+                        << "kept = []\n"
+                        << "class Handler(socketserver.BaseRequestHandler):\n"
+                        << "    def handle(self):\n"
+                        << "        kept.append(b'k' * 262144)\n"
+                        << "        try:\n"
+                        << "            while True:\n"
+                        << "                data = self.request.recv(65536)\n"
+                        << "                if not data:\n"
+                        << "                    return\n"
+                        << "                self.request.sendall(data)\n"
+                        << "        except OSError:\n"
+                        << "            return\n"
+                        << "class Server(socketserver.ThreadingTCPServer):\n"
+                        << "    allow_reuse_address = True\n"
+                        << "    daemon_threads = True\n"
+                        << "    request_queue_size = 128\n"
+                        << "Server(('127.0.0.1', int(sys.argv[1])), Handler).serve_forever()\n";
+  auto result = run_hygiene("python3 " + script.string() + " {port}");
+  std::filesystem::remove(script);
+  EXPECT_FALSE(result.passed) << result.detail;
+  EXPECT_EQ(result.broken, Invariant::hygiene) << result.detail;
+  EXPECT_NE(result.detail.find("resident memory grew from"), std::string::npos) << result.detail;
 }
 
 }  // namespace
