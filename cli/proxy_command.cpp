@@ -162,8 +162,10 @@ int run_proxy(const ProxyFlags& flags) {
   if (tcp) {
     tcp->stop();
     auto c = tcp->counters();
-    fmt::print("faultline proxy: accepted={} refused={} resets_sent={} bytes_up={} bytes_down={}\n",
-               c.accepted, c.refused, c.resets_sent, c.bytes_up, c.bytes_down);
+    fmt::print(
+        "faultline proxy: accepted={} upstream_failed={} refuse_windows={} resets_sent={} "
+        "bytes_up={} bytes_down={}\n",
+        c.accepted, c.upstream_failed, c.refuse_windows, c.resets_sent, c.bytes_up, c.bytes_down);
   } else {
     udp->stop();
     auto c = udp->counters();

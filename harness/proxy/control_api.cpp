@@ -75,7 +75,8 @@ ProxyHandle ControlApi::handle_for(TcpProxy& proxy, net::Address upstream) {
                        auto c = proxy.counters();
                        return nlohmann::json{{"accepted", c.accepted},
                                              {"active", c.active},
-                                             {"refused", c.refused},
+                                             {"upstream_failed", c.upstream_failed},
+                                             {"refuse_windows", c.refuse_windows},
                                              {"blackholed", c.blackholed},
                                              {"rejected", c.rejected},
                                              {"resets_sent", c.resets_sent},

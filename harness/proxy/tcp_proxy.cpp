@@ -147,9 +147,18 @@ fault::Profile TcpProxy::profile() const {
 }
 
 ProxyCounters TcpProxy::counters() const {
-  return ProxyCounters{accepted_.load(),       active_.load(),   refused_.load(),
-                       blackholed_.load(),     rejected_.load(), resets_sent_.load(),
-                       drain_timeouts_.load(), bytes_up_.load(), bytes_down_.load()};
+  ProxyCounters c;
+  c.accepted = accepted_.load();
+  c.active = active_.load();
+  c.upstream_failed = upstream_failed_.load();
+  c.refuse_windows = refuse_windows_.load();
+  c.blackholed = blackholed_.load();
+  c.rejected = rejected_.load();
+  c.resets_sent = resets_sent_.load();
+  c.drain_timeouts = drain_timeouts_.load();
+  c.bytes_up = bytes_up_.load();
+  c.bytes_down = bytes_down_.load();
+  return c;
 }
 
 void TcpProxy::log(std::uint64_t id, const std::string& event, const std::string& extra) {
@@ -167,6 +176,8 @@ void TcpProxy::update_listener() {
   if (refuse && listener_) {
     loop_->remove(listener_.get());
     listener_.reset();
+    ++refuse_windows_;
+    log(kProxyEvent, "listener_closed");
   } else if (!refuse && !listener_) {
     auto listener = net::listen_tcp(address_);
     if (!listener) {
@@ -176,6 +187,7 @@ void TcpProxy::update_listener() {
     }
     listener_ = std::move(*listener);
     (void)loop_->add(listener_.get(), EPOLLIN, [this](std::uint32_t) { accept_ready(); });
+    log(kProxyEvent, "listener_reopened");
   }
 }
 
@@ -254,7 +266,7 @@ void TcpProxy::start_connection(net::Fd client) {
                                 options_.upstream.length())
                     : -1;
   if (!upstream || (rc < 0 && errno != EINPROGRESS)) {
-    ++refused_;
+    ++upstream_failed_;
     log(id, "upstream_error", ",\"errno\":" + std::to_string(errno));
     close_connection(id, false);
     return;
@@ -273,7 +285,7 @@ void TcpProxy::start_connection(net::Fd client) {
     auto it = connections_.find(id);
     if (it == connections_.end() || it->second->connected) return;
     it->second->connect_timer = 0;
-    ++refused_;
+    ++upstream_failed_;
     log(id, "upstream_timeout");
     close_connection(id, false);
   });
@@ -285,7 +297,7 @@ void TcpProxy::on_upstream_connected(std::uint64_t id) {
   socklen_t length = sizeof(error);
   ::getsockopt(c.upstream.get(), SOL_SOCKET, SO_ERROR, &error, &length);
   if (error != 0) {
-    ++refused_;
+    ++upstream_failed_;
     log(id, "upstream_error", ",\"errno\":" + std::to_string(error));
     close_connection(id, false);
     return;

@@ -73,7 +73,11 @@ struct ProxyOptions {
 struct ProxyCounters {
   std::uint64_t accepted = 0;
   std::uint64_t active = 0;
-  std::uint64_t refused = 0;         // closed because the upstream could not be reached
+  std::uint64_t upstream_failed = 0;  // closed because the upstream could not be reached
+  // Times `down mode=refuse` closed the listening socket. The kernel refuses
+  // the connection attempts themselves, so the proxy never sees them: there
+  // is no count of refused clients, only of refusing windows.
+  std::uint64_t refuse_windows = 0;
   std::uint64_t blackholed = 0;      // held by a `down mode=blackhole` profile
   std::uint64_t rejected = 0;        // over max_connections
   std::uint64_t resets_sent = 0;     // connections ended with RST by a fault
@@ -146,8 +150,9 @@ class TcpProxy {
   fault::Time started_{0};
   EventSink sink_;
 
-  std::atomic<std::uint64_t> accepted_{0}, active_{0}, refused_{0}, blackholed_{0}, rejected_{0},
-      resets_sent_{0}, drain_timeouts_{0}, bytes_up_{0}, bytes_down_{0};
+  std::atomic<std::uint64_t> accepted_{0}, active_{0}, upstream_failed_{0}, refuse_windows_{0},
+      blackholed_{0}, rejected_{0}, resets_sent_{0}, drain_timeouts_{0}, bytes_up_{0},
+      bytes_down_{0};
 };
 
 }  // namespace faultline::proxy

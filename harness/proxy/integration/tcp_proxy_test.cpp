@@ -216,6 +216,8 @@ TEST_F(TcpProxyTest, DownRefuseRefusesNewConnectionsUntilCleared) {
   } while ((client || client.error().kind == net::ErrorKind::reset) && !deadline.expired());
   ASSERT_FALSE(client);
   EXPECT_EQ(client.error().kind, net::ErrorKind::refused);
+  EXPECT_EQ(proxy_->counters().refuse_windows, 1u);
+  EXPECT_EQ(proxy_->counters().upstream_failed, 0u) << "a refusal is not an upstream failure";
   proxy_->set_profile(profile_of(""));
   do {
     client = echo::TcpEchoClient::connect(proxy_->address(), short_timeouts());
@@ -242,7 +244,7 @@ TEST_F(TcpProxyTest, UnreachableUpstreamClosesTheClient) {
               echoed.error().kind == net::ErrorKind::reset)
       << echoed.error().to_string();
   proxy.stop();
-  EXPECT_EQ(proxy.counters().refused, 1u);
+  EXPECT_EQ(proxy.counters().upstream_failed, 1u);
 }
 
 TEST_F(TcpProxyTest, WritesAnEventLog) {
