@@ -115,7 +115,12 @@ INSTANTIATE_TEST_SUITE_P(
                  "unknown server mutant 'bogus': expected one of mutant:send-no-loop, "},
         BadUsage{{"suite", "--builtin", "http", "--client-mutant", "bogus"},
                  "expected one of one-recv-is-a-message, "},
-        BadUsage{{"suite", "--list", "--protocol", "smtp"}, "smtp"}));
+        BadUsage{{"suite", "--list", "--protocol", "smtp"}, "smtp"},
+        // toxiproxy: no unauthenticated API off loopback unless asked for.
+        BadUsage{{"toxiproxy", "--host", "0.0.0.0"}, "add --allow-remote"},
+        BadUsage{{"toxiproxy", "--config", "/nonexistent/toxiproxy.json"},
+                 "--config: cannot read '/nonexistent/toxiproxy.json'"},
+        BadUsage{{"toxiproxy", "--port", "70000"}, "--port: 70000 is not a port"}));
 
 TEST(HelpCliTest, AGroupsHelpPrintsThatGroupsHelpAndExitsZero) {
   const CliRun result = run({"bench", "--help"});
