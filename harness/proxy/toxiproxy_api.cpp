@@ -152,6 +152,27 @@ std::string label_value(const std::string& text) {
   return out;
 }
 
+// toxicity_field: the body's "toxicity", when given, into `toxic`.
+std::optional<ApiError> toxicity_field(const nlohmann::json& input, ToxiproxyToxic& toxic) {
+  if (!input.contains("toxicity") || input["toxicity"].is_null()) return std::nullopt;
+  const auto& value = input["toxicity"];
+  if (!value.is_number() || value.get<double>() < 0 || value.get<double>() > 1) {
+    return bad_body("'toxicity' must be a number from 0 to 1");
+  }
+  toxic.toxicity = value.get<double>();
+  return std::nullopt;
+}
+
+// merge_attributes: the body's "attributes" over `toxic`'s; keys the type
+// does not have are ignored, as Toxiproxy's JSON decoding ignores them.
+std::optional<ApiError> merge_attributes(const nlohmann::json& input, ToxiproxyToxic& toxic) {
+  if (!input.contains("attributes") || input["attributes"].is_null()) return std::nullopt;
+  if (!input["attributes"].is_object()) return bad_body("'attributes' must be a JSON object");
+  for (const auto& [key, value] : input["attributes"].items())
+    if (toxic.attributes.contains(key)) toxic.attributes[key] = value;
+  return std::nullopt;
+}
+
 }  // namespace
 
 const std::vector<std::string>& toxic_types() {
@@ -488,13 +509,7 @@ http::Reply ToxiproxyApi::toxics(Entry& entry, const std::string& method,
     if (auto e = string_field(input, "name", toxic.name)) return error_reply(*e);
     if (auto e = string_field(input, "type", toxic.type)) return error_reply(*e);
     if (auto e = string_field(input, "stream", toxic.stream)) return error_reply(*e);
-    if (input.contains("toxicity") && !input["toxicity"].is_null()) {
-      if (!input["toxicity"].is_number() || input["toxicity"].get<double>() < 0 ||
-          input["toxicity"].get<double>() > 1) {
-        return error_reply(bad_body("'toxicity' must be a number from 0 to 1"));
-      }
-      toxic.toxicity = input["toxicity"].get<double>();
-    }
+    if (auto e = toxicity_field(input, toxic)) return error_reply(*e);
     if (toxic.stream != "upstream" && toxic.stream != "downstream") {
       return error_reply(kInvalidStream);
     }
@@ -504,13 +519,7 @@ http::Reply ToxiproxyApi::toxics(Entry& entry, const std::string& method,
     }
     if (find(toxic.name) != entry.toxics.end()) return error_reply(kToxicExists);
     toxic.attributes = default_attributes(toxic.type);
-    if (input.contains("attributes") && !input["attributes"].is_null()) {
-      if (!input["attributes"].is_object()) {
-        return error_reply(bad_body("'attributes' must be a JSON object"));
-      }
-      for (auto& [key, value] : input["attributes"].items())
-        if (toxic.attributes.contains(key)) toxic.attributes[key] = value;
-    }
+    if (auto e = merge_attributes(input, toxic)) return error_reply(*e);
     if (auto clause = toxic_clause(toxic); !clause) {
       return error_reply(bad_body(clause.error().message));
     }
@@ -535,20 +544,8 @@ http::Reply ToxiproxyApi::toxics(Entry& entry, const std::string& method,
   if (auto e = parse_body(body, input)) return error_reply(*e);
   if (!input.is_object()) return error_reply(bad_body("a toxic must be a JSON object"));
   ToxiproxyToxic updated = *it;
-  if (input.contains("toxicity") && !input["toxicity"].is_null()) {
-    if (!input["toxicity"].is_number() || input["toxicity"].get<double>() < 0 ||
-        input["toxicity"].get<double>() > 1) {
-      return error_reply(bad_body("'toxicity' must be a number from 0 to 1"));
-    }
-    updated.toxicity = input["toxicity"].get<double>();
-  }
-  if (input.contains("attributes") && !input["attributes"].is_null()) {
-    if (!input["attributes"].is_object()) {
-      return error_reply(bad_body("'attributes' must be a JSON object"));
-    }
-    for (auto& [key, value] : input["attributes"].items())
-      if (updated.attributes.contains(key)) updated.attributes[key] = value;
-  }
+  if (auto e = toxicity_field(input, updated)) return error_reply(*e);
+  if (auto e = merge_attributes(input, updated)) return error_reply(*e);
   if (auto clause = toxic_clause(updated); !clause) {
     return error_reply(bad_body(clause.error().message));
   }
