@@ -18,5 +18,6 @@ void register_fuzz_command(CLI::App& app, int& exit_code);
 void register_bench_command(CLI::App& app, int& exit_code);
 void register_tls_command(CLI::App& app, int& exit_code);
 void register_toxiproxy_command(CLI::App& app, int& exit_code);
+void register_campaign_command(CLI::App& app, int& exit_code);
 
 }  // namespace faultline::cli

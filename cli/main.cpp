@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   faultline::cli::register_bench_command(app, exit_code);
   faultline::cli::register_tls_command(app, exit_code);
   faultline::cli::register_toxiproxy_command(app, exit_code);
+  faultline::cli::register_campaign_command(app, exit_code);
   faultline::cli::check_every_seed(app);
   try {
     app.parse(argc, argv);

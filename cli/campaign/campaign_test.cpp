@@ -1,0 +1,203 @@
+// The campaign: its config, its report from known job results, and the real
+// command running the suites into a report directory.
+#include "cli/campaign/campaign.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "fuzz/campaign/child_process.h"
+
+namespace faultline::campaign {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+TEST(CampaignConfig, EveryKeyIsReadAndAnUnknownOneIsNamed) {
+  auto config = parse_config(R"({"out": "r", "time": "90s", "seed": 7, "suites": false,
+      "scenarios": "echo-tcp/*", "fuzz": ["url", "http_request"], "fuzz-time": "20s",
+      "bench": "http_parser_bench", "baseline": "main", "threshold": "3%", "gate": false,
+      "bench-repetitions": 8, "bench-rounds": 4, "store": "s"})");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->out, "r");
+  EXPECT_EQ(config->time, std::chrono::seconds(90));
+  EXPECT_EQ(config->seed, 7u);
+  EXPECT_FALSE(config->suites);
+  EXPECT_EQ(config->fuzzers, (std::vector<std::string>{"url", "http_request"}));
+  EXPECT_EQ(config->fuzz_time, std::chrono::seconds(20));
+  EXPECT_EQ(config->benchmarks, (std::vector<std::string>{"http_parser_bench"}));
+  EXPECT_FALSE(config->gate);
+  EXPECT_EQ(config->bench_rounds, 4);
+  // The keys are the flags: config_json prints every one of them back.
+  for (const auto& key : config_keys())
+    EXPECT_TRUE(config_json(*config).contains(key)) << key;
+  auto unknown = parse_config(R"({"tiem": "5m"})");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("unknown key 'tiem'"), std::string::npos);
+  auto wrong = parse_config(R"({"gate": "yes"})");
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("'gate' must be true or false"), std::string::npos);
+  auto duration = parse_config(R"({"time": "5 parsecs"})");
+  ASSERT_FALSE(duration);
+  EXPECT_NE(duration.error().message.find("'time'"), std::string::npos);
+  EXPECT_FALSE(parse_config("[1, 2]"));
+  EXPECT_FALSE(parse_config("{not json"));
+}
+
+// Three finished jobs, each with one bad result.
+std::vector<JobResult> known_jobs() {
+  JobResult suites{"suites",
+                   "failed",
+                   "1 passed, 1 failed",
+                   12.5,
+                   1,
+                   "suites/log.txt",
+                   json::parse(R"({"passed": 1, "failed": 1, "flaky": 0, "results": [
+      {"scenario": "echo-tcp/baseline", "target": "t", "passed": true, "seconds": 0.1,
+       "detail": "ok", "replay": "r0"},
+      {"scenario": "echo-tcp/slicer<1>", "target": "t", "passed": false, "seconds": 2,
+       "invariant": "integrity", "detail": "bytes & order", "replay": "faultline suite --x"}]})")};
+  JobResult fuzz{"fuzz",
+                 "failed",
+                 "1 new crash",
+                 30,
+                 1,
+                 "fuzz/log.txt",
+                 json::parse(R"({"targets": [{"name": "url", "execs": 1000, "exec_per_sec": 33,
+      "coverage": 120, "new_units": 4, "seconds": 30,
+      "samples": [{"seconds": 1, "coverage": 100}, {"seconds": 30, "coverage": 120}],
+      "crashes": [{"id": "abc", "kind": "AddressSanitizer: heap-buffer-overflow",
+                   "summary": "in parse", "reproduce": "url_fuzzer crash-abc", "is_new": true}]}]})")};
+  JobResult bench{"bench",
+                  "regressed",
+                  "1 regressed",
+                  60,
+                  1,
+                  "bench/log.txt",
+                  json::parse(R"({"threshold": 0.05, "counts": {"regressed": 1}, "benchmarks": [
+      {"name": "BM_Parse", "metric": "real_time", "verdict": "regressed", "ratio": 1.2,
+       "ci_low": 1.1, "ci_high": 1.3, "p_adjusted": 0.01, "gated": true, "new_median": 120},
+      {"name": "BM_Other", "metric": "real_time", "verdict": "unchanged", "ratio": 1.0,
+       "ci_low": 0.98, "ci_high": 1.02, "p_adjusted": 0.9, "gated": true, "new_median": 50}]})")};
+  return {suites, fuzz, bench};
+}
+
+TEST(CampaignReport, JUnitHasEveryScenarioFuzzerAndBenchmarkWithTheirFailures) {
+  auto summary = summarize(Config{}, known_jobs(), json{{"commit", "abc"}}, 1);
+  EXPECT_EQ(summary["faultline_campaign"], 1);
+  EXPECT_EQ(summary["jobs"].size(), 3u);
+  const std::string xml = to_junit(summary);
+  EXPECT_NE(xml.find("tests=\"5\" failures=\"3\" errors=\"0\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("name=\"echo-tcp/slicer&lt;1&gt;\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("bytes &amp; order"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("url_fuzzer crash-abc"), std::string::npos) << xml;
+}
+
+TEST(CampaignReport, ThePageLeadsWithVerdictsAndFailuresAndDrawsItsPlots) {
+  auto summary = summarize(Config{}, known_jobs(), json{{"commit", "abc"}, {"dirty", true}}, 1);
+  std::vector<json> history = {trend_record(summary), trend_record(summary)};
+  const std::string html = to_html(summary, history);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("faultline campaign: FAILED"), std::string::npos);
+  EXPECT_NE(html.find("REGRESSED"), std::string::npos);
+  EXPECT_NE(html.find("<svg class=\"forest\""), std::string::npos);
+  EXPECT_NE(html.find("<svg class=\"spark\""), std::string::npos);
+  EXPECT_NE(html.find("(dirty tree)"), std::string::npos);
+  // The failed scenario comes before the passed one.
+  EXPECT_LT(html.find("echo-tcp/slicer&lt;1&gt;"), html.find("echo-tcp/baseline"));
+  EXPECT_EQ(html.find("<script"), std::string::npos) << "no script, nothing fetched";
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+}
+
+struct CommandRun {
+  int status = -1;
+  std::string output;
+};
+
+CommandRun faultline(std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), FAULTLINE_BINARY);
+  auto result = fuzz::run_and_capture(arguments, {}, std::chrono::seconds(240));
+  EXPECT_TRUE(result) << result.error().to_string();
+  if (!result) return {};
+  EXPECT_FALSE(result->timed_out);
+  return CommandRun{result->status, result->output};
+}
+
+json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return json::parse(text.str(), nullptr, false);
+}
+
+class CampaignCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("faultline-campaign-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(CampaignCommand, RunsTheSuitesIntoOneReportAndKeepsAHistory) {
+  const std::vector<std::string> arguments = {"campaign",
+                                              "--builtin",
+                                              "echo-tcp",
+                                              "--scenarios",
+                                              "echo-tcp/baseline,echo-tcp/slicer-small",
+                                              "--out",
+                                              (dir_ / "report").string(),
+                                              "--store",
+                                              (dir_ / "store").string(),
+                                              "--time",
+                                              "3m"};
+  const CommandRun first = faultline(arguments);
+  EXPECT_EQ(first.status, 0) << first.output;
+  EXPECT_NE(first.output.find("[suites] "), std::string::npos) << "live progress";
+  const json summary = read_json(dir_ / "report" / "summary.json");
+  ASSERT_FALSE(summary.is_discarded());
+  ASSERT_EQ(summary["jobs"].size(), 1u);
+  EXPECT_EQ(summary["jobs"][0]["status"], "passed") << summary.dump(2);
+  EXPECT_EQ(summary["jobs"][0]["data"]["passed"], 2);
+  EXPECT_TRUE(fs::exists(dir_ / "report" / "junit.xml"));
+  const CommandRun second = faultline(arguments);
+  EXPECT_EQ(second.status, 0) << second.output;
+  std::ifstream page(dir_ / "report" / "index.html");
+  std::stringstream html;
+  html << page.rdbuf();
+  EXPECT_NE(html.str().find("suite pass rate"), std::string::npos) << "a trend from two runs";
+}
+
+TEST_F(CampaignCommand, AJobThatCannotRunIsReportedAndTheReportIsStillWritten) {
+  const CommandRun run =
+      faultline({"campaign", "--protocol", "smtp", "--target", "127.0.0.1:1", "--out",
+                 (dir_ / "report").string(), "--store", (dir_ / "store").string(), "--time", "1m"});
+  EXPECT_EQ(run.status, 1) << run.output;
+  const json summary = read_json(dir_ / "report" / "summary.json");
+  ASSERT_FALSE(summary.is_discarded()) << run.output;
+  EXPECT_EQ(summary["jobs"][0]["status"], "error");
+  EXPECT_NE(summary["jobs"][0]["detail"].get<std::string>().find("smtp"), std::string::npos)
+      << summary.dump(2);
+  EXPECT_TRUE(fs::exists(dir_ / "report" / "index.html"));
+}
+
+TEST_F(CampaignCommand, BadUsageIsRefusedBeforeAnyJob) {
+  const CommandRun nothing = faultline({"campaign", "--suites", "false", "--out", dir_.string()});
+  EXPECT_EQ(nothing.status, 2) << nothing.output;
+  EXPECT_NE(nothing.output.find("nothing to run"), std::string::npos) << nothing.output;
+  fs::create_directories(dir_);
+  std::ofstream(dir_ / "c.json") << R"({"tiem": "1m"})";
+  const CommandRun config = faultline({"campaign", "--config", (dir_ / "c.json").string()});
+  EXPECT_EQ(config.status, 2) << config.output;
+  EXPECT_NE(config.output.find("unknown key 'tiem'"), std::string::npos) << config.output;
+}
+
+}  // namespace
+}  // namespace faultline::campaign
