@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -113,6 +114,30 @@ TEST(CampaignReport, ThePageLeadsWithVerdictsAndFailuresAndDrawsItsPlots) {
   EXPECT_EQ(html.find("<script"), std::string::npos) << "no script, nothing fetched";
   EXPECT_EQ(html.find("http://"), std::string::npos);
   EXPECT_EQ(html.find("https://"), std::string::npos);
+}
+
+TEST(CampaignReport, ThePageLoadsInHeadlessChromiumWithItsPlots) {
+  if (std::system("command -v chromium >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "chromium is not installed (Debian package chromium): the page is not "
+                    "rendered in a browser";
+  }
+  auto summary = summarize(Config{}, known_jobs(), json{{"commit", "abc"}}, 1);
+  const auto page = fs::temp_directory_path() /
+                    ("faultline-campaign-page-" + std::to_string(::getpid()) + ".html");
+  std::ofstream(page) << to_html(summary, {trend_record(summary), trend_record(summary)});
+  auto rendered = fuzz::run_and_capture({"chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                                         "--dump-dom", "file://" + page.string()},
+                                        {}, std::chrono::seconds(120));
+  fs::remove(page);
+  ASSERT_TRUE(rendered) << rendered.error().to_string();
+  EXPECT_FALSE(rendered->timed_out);
+  EXPECT_EQ(rendered->status, 0) << rendered->output;
+  // The DOM as the browser built it: the title, the forest plot, the sparklines.
+  EXPECT_NE(rendered->output.find("<title>faultline campaign: FAILED</title>"), std::string::npos)
+      << rendered->output;
+  EXPECT_NE(rendered->output.find("<svg class=\"forest\""), std::string::npos);
+  EXPECT_NE(rendered->output.find("<svg class=\"spark\""), std::string::npos);
+  EXPECT_NE(rendered->output.find("<circle"), std::string::npos);
 }
 
 struct CommandRun {
