@@ -276,16 +276,18 @@ std::string to_html(const nlohmann::json& summary, const std::vector<nlohmann::j
       "<h1>faultline campaign: {0}</h1>\n<div class=\"cards\">\n{1}</div>\n{2}"
       "<h2 id=\"trends\">trends</h2>\n{3}"
       "<h2 id=\"environment\">environment</h2>\n<table>"
-      "<tr><th>commit</th><td>{4}{5}</td></tr><tr><th>host</th><td>{6} ({7} CPUs, governor "
-      "{8})</td></tr><tr><th>load average</th><td>{9}</td></tr><tr><th>started</th><td>{10}"
+      "<tr><th>commit</th><td>{4}{5}</td></tr><tr><th>host</th><td>{6} ({7} "
+      "CPUs{8})</td></tr><tr><th>load average</th><td>{9}</td></tr><tr><th>started</th><td>{10}"
       "</td></tr><tr><th>finished</th><td>{11}</td></tr><tr><th>config</th><td><code>{12}"
       "</code></td></tr></table>\n</body></html>\n",
       passed ? "passed" : "FAILED", cards, sections, trends_section(history),
       xml_escape(environment.value("commit", "")),
       environment.value("dirty", false) ? " (dirty tree)" : "",
       xml_escape(environment.value("host", "")), environment.value("cpu_count", 0),
-      xml_escape(environment.value("cpu_governor", "")), load,
-      xml_escape(environment.value("started", "")), xml_escape(summary.value("finished", "")),
+      environment.value("cpu_governor", "").empty()
+          ? ""
+          : ", governor " + xml_escape(environment.value("cpu_governor", "")),
+      load, xml_escape(environment.value("started", "")), xml_escape(summary.value("finished", "")),
       xml_escape(summary.value("config", Json::object()).dump()));
 }
 
