@@ -184,43 +184,41 @@ std::vector<KillRow> kill_table(const SuiteOptions& options, bool stop_at_first_
     }
     target.stop();
   };
-  const std::vector<std::string> no_mutants;
-  for (const auto& name : scenarios.empty() ? no_mutants : server_mutant_names()) {
-    KillRow row{name, "server", {}, {}};
-    InProcessTarget target("mutant:" + name, [name] {
-      return wrap(std::shared_ptr<echo::EchoServer>(make_server_mutant(name)));
-    });
-    RunnerOptions runner_options;
-    runner_options.replay_extra = "";
-    run_rows(row, target, runner_options);
-    rows.push_back(std::move(row));
-  }
-  for (const auto& name : scenarios.empty() ? no_mutants : client_mutant_names()) {
-    KillRow row{name, "client", {}, {}};
-    auto target = builtin_target(Protocol::echo_tcp);
-    RunnerOptions runner_options;
-    runner_options.echo_client = *client_mutant(name);
-    runner_options.replay_extra = " --client-mutant " + name;
-    run_rows(row, *target, runner_options);
-    rows.push_back(std::move(row));
-  }
-  // The TLS mutants against the echo-tls catalog.
-  for (const auto& name : tls_scenarios.empty() ? no_mutants : tls_server_mutant_names()) {
-    KillRow row{name, "server", {}, {}};
-    InProcessTarget target("mutant:" + name, [name] {
-      return wrap(std::shared_ptr<echo::EchoServer>(make_tls_server_mutant(name)));
-    });
-    run_rows(row, target, {}, Protocol::echo_tls);
-    rows.push_back(std::move(row));
-  }
-  for (const auto& name : tls_scenarios.empty() ? no_mutants : tls_client_mutant_names()) {
-    KillRow row{name, "client", {}, {}};
-    auto target = builtin_target(Protocol::echo_tls);
-    RunnerOptions runner_options;
-    runner_options.echo_client = *tls_client_mutant(name);
-    runner_options.replay_extra = " --client-mutant " + name;
-    run_rows(row, *target, runner_options, Protocol::echo_tls);
-    rows.push_back(std::move(row));
+  // Each protocol's server mutants, then its client mutants, where its
+  // catalog has selected scenarios.
+  struct MutantSet {
+    Protocol protocol;
+    bool selected;
+    std::vector<std::string> servers;
+    std::vector<std::string> clients;
+    std::function<std::unique_ptr<echo::EchoServer>(std::string_view)> make_server;
+    std::function<std::optional<EchoClientUnderTest>(std::string_view)> make_client;
+  };
+  const MutantSet sets[] = {
+      {Protocol::echo_tcp, !scenarios.empty(), server_mutant_names(), client_mutant_names(),
+       make_server_mutant, client_mutant},
+      {Protocol::echo_tls, !tls_scenarios.empty(), tls_server_mutant_names(),
+       tls_client_mutant_names(), make_tls_server_mutant, tls_client_mutant},
+  };
+  for (const MutantSet& set : sets) {
+    if (!set.selected) continue;
+    for (const auto& name : set.servers) {
+      KillRow row{name, "server", {}, {}};
+      InProcessTarget target("mutant:" + name, [name, make = set.make_server] {
+        return wrap(std::shared_ptr<echo::EchoServer>(make(name)));
+      });
+      run_rows(row, target, {}, set.protocol);
+      rows.push_back(std::move(row));
+    }
+    for (const auto& name : set.clients) {
+      KillRow row{name, "client", {}, {}};
+      auto target = builtin_target(set.protocol);
+      RunnerOptions runner_options;
+      runner_options.echo_client = *set.make_client(name);
+      runner_options.replay_extra = " --client-mutant " + name;
+      run_rows(row, *target, runner_options, set.protocol);
+      rows.push_back(std::move(row));
+    }
   }
   if (client_program.empty() || scenarios.empty()) return rows;
   auto names = client_mutant_names();

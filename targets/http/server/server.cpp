@@ -342,33 +342,23 @@ void HttpServer::Impl::send_tls_output_best_effort(Connection& connection) {
 }
 
 bool HttpServer::Impl::write_some(Connection& connection) {
-  if (connection.tls) {
-    for (int i = 0; i < kWritesPerEvent; ++i) {
-      if (!encrypt_owed(connection)) return false;
-      if (connection.tls_output.empty()) break;
-      ssize_t n = ::send(connection.fd.get(), connection.tls_output.data(),
-                         connection.tls_output.size(), MSG_NOSIGNAL);
-      if (n > 0) {
-        counters_.bytes_sent += static_cast<std::uint64_t>(n);
-        connection.tls_output.erase(0, static_cast<std::size_t>(n));
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && would_block(errno)) break;
-      close_connection(connection.fd.get());
-      return false;
-    }
-    return true;
-  }
   // Bounded per event: each send's on_sent() may handle more pipelined
   // requests, and one connection must not keep the loop from the others. The
   // rest goes out at the next EPOLLOUT (the interest stays while output waits).
-  for (int i = 0; i < kWritesPerEvent && !connection.session.output().empty(); ++i) {
-    std::string_view owed = connection.session.output();
+  // Over TLS what goes out is the ciphertext the session's output became.
+  for (int i = 0; i < kWritesPerEvent; ++i) {
+    if (connection.tls && !encrypt_owed(connection)) return false;
+    const std::string_view owed = connection.tls ? std::string_view(connection.tls_output)
+                                                 : connection.session.output();
+    if (owed.empty()) break;
     ssize_t n = ::send(connection.fd.get(), owed.data(), owed.size(), MSG_NOSIGNAL);
     if (n > 0) {
       counters_.bytes_sent += static_cast<std::uint64_t>(n);
-      connection.session.on_sent(static_cast<std::size_t>(n), now());
+      if (connection.tls) {
+        connection.tls_output.erase(0, static_cast<std::size_t>(n));
+      } else {
+        connection.session.on_sent(static_cast<std::size_t>(n), now());
+      }
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
