@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/tls_flags.h"
 #include "cli/usage.h"
 #include "targets/echo/echo_client.h"
 #include "targets/echo/echo_server.h"
@@ -71,14 +72,11 @@ int run_serve(const ServeFlags& flags) {
     udp = *parsed;
   }
 
-  if (flags.tls_cert.empty() != flags.tls_key.empty())
-    return usage_error("--tls-cert and --tls-key go together");
-  std::shared_ptr<const tls::ServerContext> tls_context;
-  if (!flags.tls_cert.empty()) {
-    if (udp) return usage_error("--udp has no TLS: serve it from a separate plain server");
-    auto context = tls::ServerContext::from_files(flags.tls_cert, flags.tls_key);
-    if (!context) return usage_error(context.error());
-    tls_context = std::move(*context);
+  auto server_context = server_tls_context(flags.tls_cert, flags.tls_key);
+  if (!server_context) return usage_error(server_context.error());
+  std::shared_ptr<const tls::ServerContext> tls_context = std::move(*server_context);
+  if (tls_context && udp) {
+    return usage_error("--udp has no TLS: serve it from a separate plain server");
   }
 
   sigset_t signals = block_shutdown_signals();
@@ -142,23 +140,10 @@ std::string host_of(const std::string& to) {
 
 int run_send_tls(const SendFlags& flags, net::Duration timeout, const std::string& message) {
   if (flags.udp) return usage_error("--tls is for TCP: it cannot go with --udp");
-  if (flags.insecure && !flags.cacert.empty())
-    return usage_error("--insecure and --cacert conflict");
   auto to = net::Address::parse(flags.to);
   if (!to) return usage_error(to.error());
-  tls::ClientConfig config;
-  config.alpn.clear();  // echo is not HTTP
-  if (flags.insecure) {
-    fmt::print(stderr,
-               "faultline: WARNING: --insecure: the server's certificate is NOT verified "
-               "(any host, any issuer, any date is accepted); never use this outside a test\n");
-    config.insecure = true;
-  } else if (!flags.cacert.empty()) {
-    auto ca = tls::read_file_text(flags.cacert);
-    if (!ca) return usage_error(ca.error());
-    config.ca_pem = std::move(*ca);
-  }
-  auto context = tls::ClientContext::make(config);
+  // Echo is not HTTP: no ALPN.
+  auto context = client_tls_context(flags.cacert, flags.insecure, "");
   if (!context) return usage_error(context.error());
   net::TcpDialer tcp;
   tls::TlsDialer dialer(tcp, *context, timeout);

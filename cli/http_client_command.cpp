@@ -4,6 +4,11 @@
 //
 //   faultline http get 127.0.0.1:8080/get --param key=value
 //   faultline http post http://127.0.0.1:8080/post --json '{"name": "Python"}'
+//   faultline http get https://localhost:8443/get --cacert pki/ca.pem
+//
+// https:// URLs verify the server (chain, host name, dates) against the
+// system CA store, or --cacert FILE; --insecure turns verification off and
+// says so on stderr.
 //
 // Exit status: 0 for any response (a 404 or a 500 is still a response), 1
 // with a one-line error naming its kind when no response came, 2 on bad usage.
@@ -19,6 +24,7 @@
 
 #include "cli/flags.h"
 #include "cli/http_commands.h"
+#include "cli/tls_flags.h"
 #include "targets/http/client/session.h"
 #include "targets/net/duration.h"
 
@@ -40,6 +46,8 @@ struct HttpClientFlags {
   int max_redirects = 10;
   bool no_redirects = false;
   bool fail = false;
+  std::string cacert;
+  bool insecure = false;
 };
 
 // The exit status of a 4xx/5xx response under --fail (curl's).
@@ -142,6 +150,11 @@ int run_request(const std::string& method, const HttpClientFlags& flags) {
   options.retry.max_retries = flags.retries;
   options.max_redirects = flags.max_redirects;
   options.follow_redirects = !flags.no_redirects;
+  if (!flags.cacert.empty() || flags.insecure) {
+    auto context = client_tls_context(flags.cacert, flags.insecure, "http/1.1");
+    if (!context) return usage_error(context.error());
+    options.tls = std::move(*context);
+  }
   client::Session session(options);
 
   // A URL without a scheme is taken as http://, as curl does.
@@ -166,7 +179,9 @@ void add_request_command(CLI::App& http, const std::string& name, const std::str
   auto flags = std::make_shared<HttpClientFlags>();
   auto* command = http.add_subcommand(
       name, fmt::format("Send {} URL and print the response (status line, headers, body)", method));
-  command->add_option("URL", flags->url, "http://HOST:PORT/PATH (http:// may be left out)")
+  command
+      ->add_option("URL", flags->url,
+                   "http://HOST:PORT/PATH or https://HOST:PORT/PATH (http:// may be left out)")
       ->required();
   command->add_option("--param", flags->params, "query parameter KEY=VALUE (repeatable)");
   command->add_option("--header", flags->headers, "request header 'NAME: VALUE' (repeatable)");
@@ -195,6 +210,10 @@ void add_request_command(CLI::App& http, const std::string& name, const std::str
   command->add_flag("--fail", flags->fail,
                     "a 4xx/5xx response prints one line on stderr and exits 22, as curl --fail\n"
                     "does (default: any response prints and exits 0)");
+  command->add_option("--cacert", flags->cacert,
+                      "https: trust this PEM CA file instead of the system store");
+  command->add_flag("--insecure", flags->insecure,
+                    "https: skip certificate verification (loudly; tests only)");
   command->callback([flags, method, &exit_code] { exit_code = run_request(method, *flags); });
 }
 

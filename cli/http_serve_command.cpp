@@ -1,5 +1,6 @@
 // cli/http_serve_command.cpp: `faultline http serve`: the reference HTTP/1.1
-// server with the httpbin-like endpoints, until SIGINT/SIGTERM.
+// server with the httpbin-like endpoints, until SIGINT/SIGTERM; HTTPS with
+// --tls-cert FILE --tls-key FILE.
 #include <signal.h>
 
 #include <charconv>
@@ -11,6 +12,7 @@
 
 #include "cli/flags.h"
 #include "cli/http_commands.h"
+#include "cli/tls_flags.h"
 #include "targets/http/server/server.h"
 #include "targets/net/duration.h"
 
@@ -24,6 +26,8 @@ struct HttpServeFlags {
   std::string body_timeout = "60s";
   std::string max_connections = "1024";
   std::string max_body = "8MiB";
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 int run_serve(const HttpServeFlags& flags) {
@@ -44,6 +48,8 @@ int run_serve(const HttpServeFlags& flags) {
   }
   auto max_body = net::parse_size(flags.max_body);
   if (!max_body) return usage_error("--max-body: " + max_body.error().message);
+  auto tls_context = server_tls_context(flags.tls_cert, flags.tls_key);
+  if (!tls_context) return usage_error(tls_context.error());
 
   http::HttpServerOptions options;
   options.listen = *listen;
@@ -52,11 +58,13 @@ int run_serve(const HttpServeFlags& flags) {
   options.session.header_timeout = *header;
   options.session.body_timeout = *body;
   options.session.limits.max_body_bytes = *max_body;
+  options.tls = std::move(*tls_context);
 
   sigset_t signals = block_shutdown_signals();
   http::HttpServer server(options);
   if (auto started = server.start(); !started) return runtime_error(started.error());
-  fmt::print("faultline http: listening on http://{}\n", server.address().to_string());
+  fmt::print("faultline http: listening on {}://{}\n", options.tls ? "https" : "http",
+             server.address().to_string());
   std::fflush(stdout);
 
   int signal_number = 0;
@@ -114,6 +122,11 @@ void register_http_serve_command(CLI::App& http, int& exit_code) {
   serve->add_option("--max-body", flags->max_body, "largest request body (else 413), e.g. 1MiB")
       ->type_name("SIZE")
       ->capture_default_str();
+  serve->add_option("--tls-cert", flags->tls_cert,
+                    "serve HTTPS with this PEM certificate chain (needs --tls-key)")
+      ->type_name("FILE");
+  serve->add_option("--tls-key", flags->tls_key, "the PEM private key for --tls-cert")
+      ->type_name("FILE");
   // Unknown flags come here too (rather than failing in CLI11 with its own
   // exit code), so every bad flag exits 2 with its name.
   serve->allow_extras();

@@ -14,12 +14,15 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/tls_flags.h"
 #include "harness/suites/catalog.h"
 #include "harness/suites/client_command.h"
 #include "harness/suites/http_requests.h"
 #include "harness/suites/mutants/echo_mutants.h"
+#include "harness/suites/mutants/tls_mutants.h"
 #include "harness/suites/report.h"
 #include "harness/suites/suite.h"
+#include "harness/suites/tls_echo_client.h"
 
 namespace faultline::cli {
 namespace {
@@ -42,7 +45,17 @@ struct SuiteFlags {
   std::vector<std::string> requests;
   std::string requests_file;
   std::vector<std::string> volatile_headers;
+  std::string cacert;
+  bool insecure = false;
 };
+
+constexpr suites::Protocol kAllProtocols[] = {suites::Protocol::echo_tcp, suites::Protocol::echo_udp,
+                                              suites::Protocol::http, suites::Protocol::echo_tls,
+                                              suites::Protocol::https};
+
+bool is_tls(suites::Protocol protocol) {
+  return protocol == suites::Protocol::echo_tls || protocol == suites::Protocol::https;
+}
 
 // sibling_program: the path of `name` next to this executable ("" if absent).
 std::string sibling_program(const std::string& name) {
@@ -64,6 +77,12 @@ std::string join_names(const std::vector<std::string>& names, std::string_view p
   return out;
 }
 
+// all_names: `a` then `b`.
+std::vector<std::string> all_names(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
 // check_before_running: what can be known wrong before the first scenario
 // runs: an output path that could not be written, and --mutants mixed with a
 // flag it would ignore. A usage error costs nothing; a run of minutes whose
@@ -82,7 +101,6 @@ net::Status check_before_running(const SuiteFlags& flags) {
     refuse(!flags.target_cmd.empty(), "--target-cmd");
     refuse(!flags.builtin.empty(), "--builtin");
     refuse(!flags.protocol.empty(), "--protocol");
-    refuse(!flags.scenarios.empty(), "--scenarios");
     refuse(!flags.client_cmd.empty(), "--client-cmd");
     refuse(!flags.client_mutant.empty(), "--client-mutant");
     refuse(!flags.requests.empty() || !flags.requests_file.empty(), "--request(s)");
@@ -94,8 +112,8 @@ net::Status check_before_running(const SuiteFlags& flags) {
     if (!conflicting.empty()) {
       return net::make_error(
           net::ErrorKind::invalid_argument,
-          "--mutants runs the whole echo-tcp catalog against every in-tree mutant and prints the "
-          "kill table; it takes only --seed: leave out " +
+          "--mutants runs the in-tree catalogs against every in-tree mutant and prints the "
+          "kill table; it takes only --seed and --scenarios: leave out " +
               join_names(conflicting));
     }
   }
@@ -136,7 +154,8 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
     // The user's client against the reference server of --protocol.
     if (!protocol) {
       return net::make_error(net::ErrorKind::invalid_argument,
-                             "--client-cmd needs --protocol (echo-tcp, echo-udp or http)");
+                             "--client-cmd needs --protocol (echo-tcp, echo-udp, http, echo-tls or "
+                             "https)");
     }
     if (sources > 0 || !flags.client_mutant.empty()) {
       return net::make_error(net::ErrorKind::invalid_argument,
@@ -144,7 +163,8 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
                              "--target-cmd, --builtin and --client-mutant");
     }
     if (auto ok =
-            suites::check_client_template(flags.client_cmd, *protocol == suites::Protocol::http);
+            suites::check_client_template(flags.client_cmd, *protocol == suites::Protocol::http ||
+                                                                *protocol == suites::Protocol::https);
         !ok) {
       return tl::unexpected(ok.error());
     }
@@ -156,10 +176,19 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
   if (!flags.target.empty() || !flags.target_cmd.empty()) {
     if (!protocol) {
       return net::make_error(net::ErrorKind::invalid_argument,
-                             "--protocol (echo-tcp, echo-udp or http) is required with --target "
-                             "and --target-cmd");
+                             "--protocol (echo-tcp, echo-udp, http, echo-tls or https) is required "
+                             "with --target and --target-cmd");
     }
     Plan plan{nullptr, *protocol, {}};
+    if (is_tls(*protocol)) {
+      // The user's server: its certificate chains to --cacert (or the system
+      // store), or --insecure says not to check.
+      auto context = client_tls_context(flags.cacert, flags.insecure,
+                                        *protocol == suites::Protocol::https ? "http/1.1" : "");
+      if (!context) return tl::unexpected(context.error());
+      plan.runner.tls_client = *context;
+      plan.runner.echo_client = suites::tls_echo_client(*context);
+    }
     if (!flags.target.empty()) {
       auto address = net::Address::parse(flags.target);
       if (!address) return tl::unexpected(address.error());
@@ -174,21 +203,26 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
     std::string name = flags.builtin;
     if (name.rfind("mutant:", 0) == 0) {
       auto mutant = name.substr(7);
-      if (!suites::make_server_mutant(mutant)) {
+      const bool tls = suites::make_tls_server_mutant(mutant) != nullptr;
+      if (!tls && !suites::make_server_mutant(mutant)) {
         return net::make_error(net::ErrorKind::invalid_argument,
                                "unknown server mutant '" + mutant + "': expected one of " +
-                                   join_names(suites::server_mutant_names(), "mutant:"));
+                                   join_names(all_names(suites::server_mutant_names(),
+                                              suites::tls_server_mutant_names()),
+                                    "mutant:"));
       }
       plans.push_back(
           {std::make_unique<suites::InProcessTarget>(
                name,
-               [mutant] {
-                 std::shared_ptr<echo::EchoServer> server(suites::make_server_mutant(mutant));
+               [mutant, tls] {
+                 std::shared_ptr<echo::EchoServer> server(
+                     tls ? suites::make_tls_server_mutant(mutant)
+                         : suites::make_server_mutant(mutant));
                  return suites::InProcessTarget::Server{[server] { return server->start(); },
                                                         [server] { return server->address(); },
                                                         [server] { server->stop(); }};
                }),
-           suites::Protocol::echo_tcp,
+           tls ? suites::Protocol::echo_tls : suites::Protocol::echo_tcp,
            {}});
     } else if (name == "echo-tcp:epoll" || name == "echo-tcp:threads" || name == "echo-tcp") {
       auto model = name == "echo-tcp:threads" ? "threads" : "epoll";
@@ -198,18 +232,18 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
     } else if (name == "echo-udp") {
       plans.push_back(
           {suites::builtin_target(suites::Protocol::echo_udp), suites::Protocol::echo_udp, {}});
-    } else if (name == "http") {
-      plans.push_back({suites::builtin_target(suites::Protocol::http), suites::Protocol::http, {}});
+    } else if (name == "http" || name == "echo-tls" || name == "https") {
+      auto p = suites::parse_protocol(name).value();
+      plans.push_back({suites::builtin_target(p), p, {}});
     } else {
       return net::make_error(net::ErrorKind::invalid_argument,
                              "--builtin '" + name +
-                                 "': expected echo-tcp:epoll, echo-tcp:threads, echo-udp, http or "
-                                 "mutant:NAME");
+                                 "': expected echo-tcp:epoll, echo-tcp:threads, echo-udp, http, "
+                                 "echo-tls, https or mutant:NAME");
     }
   } else {
     // Every built-in target (or those of --protocol).
-    for (auto p :
-         {suites::Protocol::echo_tcp, suites::Protocol::echo_udp, suites::Protocol::http}) {
+    for (auto p : kAllProtocols) {
       if (protocol && *protocol != p) continue;
       plans.push_back({suites::builtin_target(p), p, {}});
     }
@@ -246,12 +280,25 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
     return net::make_error(net::ErrorKind::invalid_argument,
                            "--volatile-header goes with --request or --requests");
   }
+  if ((!flags.cacert.empty() || flags.insecure) &&
+      (flags.target.empty() && flags.target_cmd.empty())) {
+    return net::make_error(net::ErrorKind::invalid_argument,
+                           "--cacert and --insecure are for your own TLS server (--target or "
+                           "--target-cmd with --protocol echo-tls or https); the built-in targets "
+                           "use the test PKI");
+  }
+  if ((!flags.cacert.empty() || flags.insecure) && protocol && !is_tls(*protocol)) {
+    return net::make_error(net::ErrorKind::invalid_argument,
+                           "--cacert and --insecure need --protocol echo-tls or https");
+  }
   if (!flags.client_mutant.empty()) {
     auto client = suites::client_mutant(flags.client_mutant);
+    if (!client) client = suites::tls_client_mutant(flags.client_mutant);
     if (!client) {
       return net::make_error(net::ErrorKind::invalid_argument,
                              "unknown client mutant '" + flags.client_mutant +
-                                 "': expected one of " + join_names(suites::client_mutant_names()));
+                                 "': expected one of " + join_names(all_names(suites::client_mutant_names(),
+                                                        suites::tls_client_mutant_names())));
     }
     for (auto& plan : plans) {
       plan.runner.echo_client = *client;
@@ -292,8 +339,7 @@ int run_suite_command(const SuiteFlags& flags) {
       only = *parsed;
     }
     std::vector<suites::Scenario> listed;
-    for (auto p :
-         {suites::Protocol::echo_tcp, suites::Protocol::echo_udp, suites::Protocol::http}) {
+    for (auto p : kAllProtocols) {
       if (only && *only != p) continue;
       auto part = suites::catalog(p);
       listed.insert(listed.end(), part.begin(), part.end());
@@ -310,13 +356,19 @@ int run_suite_command(const SuiteFlags& flags) {
     std::cout << suites::format_row(r) << std::endl;
   };
   if (flags.mutants) {
-    fmt::print("kill table: the echo-tcp catalog against every in-tree mutant (seed {})\n",
-               flags.seed);
+    fmt::print(
+        "kill table: the echo-tcp catalog against every in-tree mutant, the echo-tls catalog "
+        "against every TLS mutant (seed {})\n",
+        flags.seed);
     auto client_program = sibling_program("faultline-echo-client");
     if (client_program.empty()) {
       fmt::print(
           "(faultline-echo-client is not next to faultline: the client mutants run in "
           "process only)\n");
+    }
+    if (!flags.scenarios.empty()) {
+      fmt::print("(only the scenarios matching --scenarios run: a mutant that survives them may "
+                 "still be killed by one left out)\n");
     }
     auto rows = suites::kill_table(options, false, print_row, client_program);
     std::cout << '\n';
@@ -376,8 +428,9 @@ void register_suite_command(CLI::App& app, int& exit_code) {
   suite->add_option("--target-cmd", flags->target_cmd,
                     "a command that starts the server; {port} is replaced by a free port");
   suite->add_option("--builtin", flags->builtin,
-                    "echo-tcp:epoll, echo-tcp:threads, echo-udp, http, or mutant:NAME");
-  suite->add_option("--protocol", flags->protocol, "echo-tcp, echo-udp or http");
+                    "echo-tcp:epoll, echo-tcp:threads, echo-udp, http, echo-tls, https, or "
+                    "mutant:NAME");
+  suite->add_option("--protocol", flags->protocol, "echo-tcp, echo-udp, http, echo-tls or https");
   suite->add_option("--scenarios", flags->scenarios,
                     "comma-separated globs, e.g. 'echo-tcp/slicer*'");
   suite->add_option("--seed", flags->seed, "seed for every fault (run i of --repeat uses seed+i)")
@@ -394,7 +447,8 @@ void register_suite_command(CLI::App& app, int& exit_code) {
   suite->add_option("--json", flags->json, "write JSON here");
   suite->add_flag("--list", flags->list, "list the scenarios and exit");
   suite->add_flag("--mutants", flags->mutants,
-                  "run the echo-tcp catalog against every in-tree mutant and print the kill table");
+                  "run the echo-tcp catalog against every in-tree mutant (echo-tls against the\n"
+                  "TLS mutants) and print the kill table");
   suite->add_option(
       "--client-cmd", flags->client_cmd,
       "your client program, against the reference server of --protocol behind the fault proxy:\n"
@@ -410,7 +464,14 @@ void register_suite_command(CLI::App& app, int& exit_code) {
                     "a response header that may differ between two answers (repeatable)");
   suite->add_option("--client-mutant", flags->client_mutant,
                     "drive the scenarios with a buggy client (one-recv-is-a-message, no-timeouts, "
-                    "tutorial-client)");
+                    "tutorial-client; echo-tls: tls-skips-verification, tls-eof-is-end-of-reply, "
+                    "tls-no-handshake-timeout)");
+  suite->add_option("--cacert", flags->cacert,
+                    "echo-tls/https with --target or --target-cmd: the PEM CA your server's "
+                    "certificate chains to (default: the system store)");
+  suite->add_flag("--insecure", flags->insecure,
+                  "echo-tls/https with --target or --target-cmd: do not verify your server's "
+                  "certificate (loudly)");
   suite->callback([flags, &exit_code] { exit_code = run_suite_command(*flags); });
 }
 

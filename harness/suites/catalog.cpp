@@ -122,6 +122,112 @@ std::vector<Scenario> http() {
   };
 }
 
+// echo_tls: the echo-tcp scenarios that fit a TLS stream (half-close is
+// TCP's alone: TLS ends with close_notify), with the kinds TLS gives them,
+// and the TLS ones: the handshake under faults, tampering, truncation, and
+// certificates the client must refuse.
+std::vector<Scenario> echo_tls() {
+  const auto P = Protocol::echo_tls;
+  return {
+      make("echo-tls/baseline", P, "", Workload::exchange, {}, 10s,
+           "no faults: every message echoed whole over TLS"),
+      make("echo-tls/slicer-1-byte", P, "slicer min=1B max=1B delay=1ms", Workload::exchange, {},
+           30s, "records (and the handshake) cut into 1-byte segments", 200),
+      make("echo-tls/slicer-small", P, "slicer min=1B max=7B delay=100us", Workload::exchange, {},
+           20s, "records cut anywhere into 1..7-byte segments"),
+      make("echo-tls/latency", P, "latency delay=20ms jitter=10ms", Workload::exchange, {}, 20s,
+           "a slow peer: the handshake's round trips pay it too"),
+      make("echo-tls/bandwidth", P, "bandwidth rate=2MiB/s", Workload::large, {}, 20s,
+           "a slow link: 2 MiB/s both ways for a 3 MiB payload", 3 << 20),
+      make("echo-tls/large-payload", P, "", Workload::large, {}, 20s,
+           "8 MiB in one exchange: hundreds of records, each a separate read", 8 << 20),
+      make("echo-tls/retransmit", P, "retransmit rate=10% rto=20ms", Workload::exchange, {}, 20s,
+           "dropped packets as TCP shows them: retransmission stalls"),
+      make("echo-tls/handshake-stall", P, "stall dir=down", Workload::exchange,
+           {ErrorKind::tls_handshake_timeout}, 10s,
+           "the server's handshake reply never comes: a handshake timeout, not a hang"),
+      make("echo-tls/stall", P, "stall after=4KiB dir=down", Workload::large, {ErrorKind::timeout},
+           10s, "the reply stalls after the handshake: a read timeout, apart from a handshake one",
+           1 << 20),
+      make("echo-tls/handshake-reset", P, "reset after=100B dir=down", Workload::exchange,
+           {ErrorKind::reset}, 10s, "an RST in the middle of the server's handshake flight"),
+      make("echo-tls/reset-mid-stream", P, "reset after=64KiB dir=down", Workload::large,
+           {ErrorKind::reset}, 10s, "an RST in the middle of the reply", 1 << 20),
+      make("echo-tls/truncation", P, "limit_data after=64KiB dir=down", Workload::large,
+           {ErrorKind::tls_truncated}, 10s,
+           "the connection ends mid-reply without close_notify: a truncation, never a short "
+           "reply taken as whole",
+           1 << 20),
+      make("echo-tls/corrupt", P, "corrupt rate=0.001% dir=down", Workload::large,
+           {ErrorKind::tls_protocol, ErrorKind::tls_alert, ErrorKind::tls_bad_certificate,
+            ErrorKind::tls_unknown_ca},
+           20s, "bit flips in the records: a bad record MAC error, never altered bytes",
+           2 << 20),
+      make("echo-tls/refused", P, "down mode=refuse", Workload::exchange, {ErrorKind::refused}, 10s,
+           "nothing listens: connection refused"),
+      make("echo-tls/blackhole", P, "down mode=blackhole", Workload::exchange,
+           {ErrorKind::tls_handshake_timeout, ErrorKind::timeout}, 10s,
+           "connections accepted and never answered: the handshake times out"),
+      make("echo-tls/isolation", P, "", Workload::isolation, {}, 15s,
+           "one client sends half a ClientHello and never reads: the others must be served"),
+      make("echo-tls/hygiene-resets", P, "reset after=100B", Workload::hygiene, {}, 30s,
+           "200 connections reset mid-handshake: the server's fd count must settle back"),
+      make("echo-tls/expired-certificate", P, "", Workload::tls_expired_certificate,
+           {ErrorKind::tls_expired}, 10s,
+           "the server presents an expired certificate: the client must refuse it"),
+      make("echo-tls/wrong-host-certificate", P, "", Workload::tls_wrong_host_certificate,
+           {ErrorKind::tls_wrong_host}, 10s,
+           "the server presents a certificate for another host: the client must refuse it"),
+      make("echo-tls/self-signed-certificate", P, "", Workload::tls_self_signed_certificate,
+           {ErrorKind::tls_unknown_ca}, 10s,
+           "the server presents a self-signed certificate: the client must refuse it"),
+  };
+}
+
+// https: the http scenarios over TLS, and the TLS ones that matter to a body.
+std::vector<Scenario> https() {
+  const auto P = Protocol::https;
+  return {
+      make("https/baseline-get", P, "", Workload::http_get, {}, 10s,
+           "GET /get?key=value over TLS: 200 with the argument echoed"),
+      make("https/baseline-post", P, "", Workload::http_post, {}, 10s,
+           "POST /post with JSON over TLS"),
+      make("https/partial-io", P, "slicer min=1B max=5B delay=200us", Workload::http_post, {}, 30s,
+           "records cut into 1..5-byte pieces both ways"),
+      make("https/slow-body", P, "bandwidth rate=64KiB/s dir=down", Workload::http_get, {}, 20s,
+           "a slow response body"),
+      make("https/truncated-body", P, "limit_data after=8KiB dir=down", Workload::http_get,
+           {ErrorKind::tls_truncated}, 10s,
+           "the response is cut off mid-body without close_notify: a truncation, never a "
+           "complete body",
+           64 << 10),
+      make("https/corrupt", P, "corrupt rate=0.002% dir=down", Workload::http_get,
+           {ErrorKind::tls_protocol, ErrorKind::tls_alert, ErrorKind::tls_bad_certificate,
+            ErrorKind::tls_unknown_ca},
+           20s, "bit flips in the response records: a bad record MAC error", 1 << 20),
+      make("https/handshake-stall", P, "stall dir=down", Workload::http_get,
+           {ErrorKind::tls_handshake_timeout}, 15s,
+           "the server's handshake reply never comes: a handshake timeout"),
+      make("https/handshake-reset", P, "reset after=100B dir=down", Workload::http_get,
+           {ErrorKind::reset}, 15s, "an RST during the handshake"),
+      make("https/server-reset", P, "reset after=2KiB dir=down", Workload::http_get,
+           {ErrorKind::reset}, 10s, "the server side resets mid-response"),
+      make("https/stall", P, "stall after=3KiB dir=down", Workload::http_get,
+           {ErrorKind::timeout}, 10s, "the response stalls after the handshake: a read timeout"),
+      make("https/stale-keepalive", P, "", Workload::http_keepalive_stale, {}, 10s,
+           "the server closes an idle pooled TLS connection: the next request retries fresh"),
+      make("https/refused", P, "down mode=refuse", Workload::http_get, {ErrorKind::refused}, 10s,
+           "nothing listens: connection refused"),
+      make("https/expired-certificate", P, "", Workload::tls_expired_certificate,
+           {ErrorKind::tls_expired}, 10s, "an expired server certificate: the client must refuse"),
+      make("https/wrong-host-certificate", P, "", Workload::tls_wrong_host_certificate,
+           {ErrorKind::tls_wrong_host}, 10s,
+           "a certificate for another host: the client must refuse"),
+      make("https/self-signed-certificate", P, "", Workload::tls_self_signed_certificate,
+           {ErrorKind::tls_unknown_ca}, 10s, "a self-signed certificate: the client must refuse"),
+  };
+}
+
 }  // namespace
 
 std::vector<Scenario> catalog(Protocol protocol) {
@@ -132,6 +238,10 @@ std::vector<Scenario> catalog(Protocol protocol) {
       return echo_udp();
     case Protocol::http:
       return http();
+    case Protocol::echo_tls:
+      return echo_tls();
+    case Protocol::https:
+      return https();
   }
   return {};
 }

@@ -25,10 +25,11 @@ void replace_all(std::string& text, std::string_view from, const std::string& to
 }  // namespace
 
 std::string substitute_placeholders(std::string command, const net::Address& address,
-                                    const std::string& url) {
+                                    const std::string& url, const std::string& cacert) {
   replace_all(command, "{host}", address.host());
   replace_all(command, "{port}", std::to_string(address.port()));
   replace_all(command, "{url}", url);
+  replace_all(command, "{cacert}", cacert);
   return command;
 }
 
@@ -53,7 +54,7 @@ net::Status check_client_template(const std::string& command, bool http) {
 net::Result<ClientRun> run_client_command(const std::string& command_template,
                                           const net::Address& address, const std::string& url,
                                           const std::string& input, net::Duration deadline,
-                                          std::size_t max_out) {
+                                          std::size_t max_out, const std::string& cacert) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) < 0) return net::from_errno(errno, "pipe");
   net::Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
@@ -62,13 +63,15 @@ net::Result<ClientRun> run_client_command(const std::string& command_template,
   if (::pipe2(err_pipe, O_CLOEXEC) < 0) return net::from_errno(errno, "pipe");
   net::Fd err_read(err_pipe[0]), err_write(err_pipe[1]);
 
-  const auto command = substitute_placeholders(command_template, address, url);
+  const auto command = substitute_placeholders(command_template, address, url, cacert);
   ProcessGroup process;
   const auto started = net::MonotonicClock::now();
-  auto spawned =
-      process.spawn(command, "--client-cmd", {in_read.get(), out_write.get(), err_write.get()},
-                    {"FAULTLINE_HOST=" + address.host(),
-                     "FAULTLINE_PORT=" + std::to_string(address.port()), "FAULTLINE_URL=" + url});
+  std::vector<std::string> environment = {"FAULTLINE_HOST=" + address.host(),
+                                          "FAULTLINE_PORT=" + std::to_string(address.port()),
+                                          "FAULTLINE_URL=" + url};
+  if (!cacert.empty()) environment.push_back("FAULTLINE_CACERT=" + cacert);
+  auto spawned = process.spawn(command, "--client-cmd",
+                               {in_read.get(), out_write.get(), err_write.get()}, environment);
   if (!spawned) return tl::unexpected(spawned.error());
   in_read.reset();
   out_write.reset();

@@ -5,6 +5,10 @@
 //   - {host}, {port} and {url} in the command are replaced by where to
 //     connect (the fault proxy); the same values are in the environment as
 //     FAULTLINE_HOST, FAULTLINE_PORT and FAULTLINE_URL.
+//   - over TLS (echo-tls, https), {cacert} is the PEM file of the CA the
+//     reference server's certificate chains to (also FAULTLINE_CACERT); the
+//     client must verify against it, and refuse the expired, wrong-host and
+//     self-signed certificates some scenarios present.
 //   - echo clients read the message from stdin (to EOF), send it, and write
 //     what came back to stdout; HTTP clients fetch {url} and write the body.
 //   - exit 0 on success; non-zero with a message on stderr on failure.
@@ -33,9 +37,9 @@ struct ClientRun {
   net::Duration elapsed{0};
 };
 
-// substitute_placeholders replaces {host}, {port} and {url} in `command`.
+// substitute_placeholders replaces {host}, {port}, {url} and {cacert} in `command`.
 std::string substitute_placeholders(std::string command, const net::Address& address,
-                                    const std::string& url);
+                                    const std::string& url, const std::string& cacert = "");
 
 // check_client_template: an error unless `command` names where to connect
 // ({host} and {port}, or {url}), or relies on the FAULTLINE_* variables ($FAULTLINE_).
@@ -47,6 +51,7 @@ net::Status check_client_template(const std::string& command, bool http);
 net::Result<ClientRun> run_client_command(const std::string& command_template,
                                           const net::Address& address, const std::string& url,
                                           const std::string& input, net::Duration deadline,
-                                          std::size_t max_out = 64 << 20);
+                                          std::size_t max_out = 64 << 20,
+                                          const std::string& cacert = "");
 
 }  // namespace faultline::suites

@@ -74,7 +74,8 @@ Outcome echo_client_runs(const Scenario& scenario, const WorkloadContext& contex
   for (std::size_t i = 0; i < messages.size(); ++i) {
     auto what = fmt::format("message {} ({} bytes)", i, messages[i].size());
     auto run = run_client_command(*context.client_command, context.via, "", messages[i],
-                                  std::max<net::Duration>(until.remaining(), 100ms));
+                                  std::max<net::Duration>(until.remaining(), 100ms), 64 << 20,
+                                  context.cacert);
     if (!run)
       return broken(Invariant::liveness, "cannot run the client: " + run.error().to_string());
     if (auto verdict = judge_run(scenario, *run, messages[i], what)) return std::move(*verdict);
@@ -94,8 +95,10 @@ Outcome http_client_runs(const Scenario& scenario, const WorkloadContext& contex
   const std::vector<std::string> paths = {fmt::format("/bytes/4096?seed={}", context.seed),
                                           fmt::format("/bytes/{}?seed={}", large, context.seed)};
   const auto until = net::Deadline::after(scenario.deadline);
+  const std::string scheme = context.tls_client ? "https://" : "http://";
   http::client::SessionOptions options;
-  options.base_url = "http://" + context.direct.to_string();
+  options.base_url = scheme + context.direct.to_string();
+  options.tls = context.tls_client;
   options.limits.max_body_bytes = 16 << 20;
   http::client::Session direct(options);
   for (const auto& path : paths) {
@@ -106,9 +109,10 @@ Outcome http_client_runs(const Scenario& scenario, const WorkloadContext& contex
                                              (baseline ? fmt::format("status {}", baseline->status)
                                                        : baseline.error().to_string()));
     }
-    auto url = "http://" + context.via.to_string() + path;
+    auto url = scheme + context.via.to_string() + path;
     auto run = run_client_command(*context.client_command, context.via, url, "",
-                                  std::max<net::Duration>(until.remaining(), 100ms));
+                                  std::max<net::Duration>(until.remaining(), 100ms), 64 << 20,
+                                  context.cacert);
     if (!run)
       return broken(Invariant::liveness, "cannot run the client: " + run.error().to_string());
     auto what = fmt::format("GET {} ({} bytes)", path, baseline->body.size());
@@ -121,6 +125,19 @@ Outcome http_client_runs(const Scenario& scenario, const WorkloadContext& contex
 
 }  // namespace
 
+Outcome run_client_program_once(const Scenario& scenario, const WorkloadContext& context,
+                                const net::Address& address, const std::string& url,
+                                const std::string& input, const std::string& expected,
+                                const std::string& what) {
+  auto run = run_client_command(*context.client_command, address, url, input,
+                                scenario.deadline / 2, 64 << 20, context.cacert);
+  if (!run) return broken(Invariant::liveness, "cannot run the client: " + run.error().to_string());
+  if (auto verdict = judge_run(scenario, *run, expected, what)) return std::move(*verdict);
+  Outcome out;
+  out.detail = what + ": the client printed the expected bytes and exited 0";
+  return out;
+}
+
 bool applies_to_client_command(const Scenario& scenario) {
   switch (scenario.workload) {
     case Workload::exchange:
@@ -128,6 +145,9 @@ bool applies_to_client_command(const Scenario& scenario) {
     case Workload::datagrams:
     case Workload::http_get:
     case Workload::http_post:
+    case Workload::tls_expired_certificate:
+    case Workload::tls_wrong_host_certificate:
+    case Workload::tls_self_signed_certificate:
       return true;
     default:
       return false;  // properties of a server: half-close, isolation, hygiene, ...
@@ -135,6 +155,7 @@ bool applies_to_client_command(const Scenario& scenario) {
 }
 
 Outcome run_client_command_workload(const Scenario& scenario, const WorkloadContext& context) {
+  if (is_tls_certificate_workload(scenario)) return run_tls_certificate_workload(scenario, context);
   switch (scenario.workload) {
     case Workload::exchange:
       return echo_client_runs(scenario, context,

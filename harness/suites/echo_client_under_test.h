@@ -26,6 +26,8 @@ struct EchoClientUnderTest {
   std::function<net::Result<std::vector<std::string>>(
       const net::Address&, const std::vector<std::string>& messages, const echo::EchoTimeouts&)>
       run;
+  // speaks_tls: the client dials TLS (tls_echo_client and its mutants).
+  bool speaks_tls = false;
 };
 
 // reference_echo_client: echo::TcpEchoClient, one connection, every message in turn.

@@ -14,9 +14,11 @@ namespace {
 using namespace std::chrono_literals;
 namespace client = http::client;
 
-client::SessionOptions session_options(const Scenario& scenario, const net::Address& address) {
+client::SessionOptions session_options(const Scenario& scenario, const net::Address& address,
+                                       const WorkloadContext& context) {
   client::SessionOptions options;
-  options.base_url = "http://" + address.to_string();
+  options.base_url = (context.tls_client ? "https://" : "http://") + address.to_string();
+  options.tls = context.tls_client;
   options.timeouts.connect = 2s;
   options.timeouts.read = std::min<net::Duration>(2s, scenario.deadline / 3);
   options.timeouts.total = scenario.deadline / 2;
@@ -68,12 +70,12 @@ Outcome post_checks(client::Session& session) {
 // baseline) and then through the fault proxy: the same response, or an error.
 Outcome differential(const Scenario& scenario, const WorkloadContext& context) {
   const auto& spec = *context.http_requests;
-  client::SessionOptions direct_options = session_options(scenario, context.direct);
+  client::SessionOptions direct_options = session_options(scenario, context.direct, context);
   direct_options.timeouts.read = 5s;
   direct_options.timeouts.total = scenario.deadline / 2;
   direct_options.limits.max_body_bytes = 64 << 20;
   client::Session direct(direct_options);
-  auto via_options = session_options(scenario, context.via);
+  auto via_options = session_options(scenario, context.via, context);
   via_options.limits.max_body_bytes = 64 << 20;
   client::Session via(via_options);
   std::size_t same = 0;
@@ -109,7 +111,7 @@ Outcome differential(const Scenario& scenario, const WorkloadContext& context) {
 }
 
 Outcome stale_keepalive(const Scenario& scenario, const WorkloadContext& context) {
-  client::Session session(session_options(scenario, context.via));
+  client::Session session(session_options(scenario, context.via, context));
   auto first = get_checks(session, context.seed);
   if (!first.status || first.broken) return first;
   // The server side closes the pooled connection while it sits idle.
@@ -148,7 +150,7 @@ Outcome slow_headers(const Scenario& scenario, const WorkloadContext& context) {
       result = differential(scenario, context);
       continue;
     }
-    client::Session session(session_options(scenario, context.via));
+    client::Session session(session_options(scenario, context.via, context));
     result = get_checks(session, context.seed + static_cast<std::uint64_t>(i));
   }
   done = true;
@@ -174,12 +176,12 @@ Outcome run_http_workload(const Scenario& scenario, const WorkloadContext& conte
   }
   switch (scenario.workload) {
     case Workload::http_get: {
-      client::Session session(session_options(scenario, context.via));
+      client::Session session(session_options(scenario, context.via, context));
       return get_checks(session, context.seed,
                         std::max<std::size_t>(16384, scenario.max_message_bytes));
     }
     case Workload::http_post: {
-      client::Session session(session_options(scenario, context.via));
+      client::Session session(session_options(scenario, context.via, context));
       return post_checks(session);
     }
     case Workload::http_keepalive_stale:

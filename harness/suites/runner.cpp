@@ -8,6 +8,8 @@
 
 #include "harness/proxy/tcp_proxy.h"
 #include "harness/proxy/udp_proxy.h"
+#include "harness/suites/suite_pki.h"
+#include "harness/suites/tls_echo_client.h"
 #include "harness/suites/workload.h"
 
 namespace faultline::suites {
@@ -85,6 +87,13 @@ void judge(const Scenario& scenario, const Outcome& outcome, ScenarioResult& res
   result.passed = true;
 }
 
+Runner::Runner(Target& target, Protocol protocol, RunnerOptions options)
+    : target_(target), protocol_(protocol), options_(std::move(options)) {
+  if (protocol_ == Protocol::echo_tls && !options_.echo_client.speaks_tls) {
+    options_.echo_client = tls_echo_client(nullptr);
+  }
+}
+
 ScenarioResult Runner::run(const Scenario& scenario, std::uint64_t seed) {
   ScenarioResult result;
   result.scenario = scenario.name;
@@ -141,6 +150,22 @@ ScenarioResult Runner::run(const Scenario& scenario, std::uint64_t seed) {
   context.http_requests = options_.http_requests.get();
   context.seed = seed;
   context.deadline = scenario.deadline;
+  context.protocol = protocol_;
+  if (protocol_ == Protocol::https) {
+    context.tls_client =
+        options_.tls_client ? options_.tls_client : suite_client_context("http/1.1");
+  }
+  if ((protocol_ == Protocol::https || protocol_ == Protocol::echo_tls) &&
+      !options_.client_command.empty()) {
+    auto directory = suite_pki_directory();
+    if (!directory) {
+      result.broken = Invariant::liveness;
+      result.detail = "the test CA file could not be written: " + directory.error().to_string();
+      finish();
+      return result;
+    }
+    context.cacert = *directory + "/ca.pem";
+  }
   if (protocol_ == Protocol::echo_udp) {
     proxy::UdpProxyOptions options;
     options.upstream = target_.address();
@@ -179,14 +204,20 @@ ScenarioResult Runner::run(const Scenario& scenario, std::uint64_t seed) {
       promise.set_value(run_client_command_workload(scenario, context));
       return;
     }
+    if (is_tls_certificate_workload(scenario)) {
+      promise.set_value(run_tls_certificate_workload(scenario, context));
+      return;
+    }
     switch (protocol_) {
       case Protocol::echo_tcp:
+      case Protocol::echo_tls:  // the echo client under test speaks TLS
         outcome = run_echo_tcp_workload(scenario, context);
         break;
       case Protocol::echo_udp:
         outcome = run_echo_udp_workload(scenario, context);
         break;
       case Protocol::http:
+      case Protocol::https:  // the context carries the TLS client settings
         outcome = run_http_workload(scenario, context);
         break;
     }

@@ -20,6 +20,7 @@
 #include "harness/suites/http_requests.h"
 #include "harness/suites/scenario.h"
 #include "harness/suites/target.h"
+#include "targets/tls/tls_config.h"
 
 namespace faultline::suites {
 
@@ -37,13 +38,18 @@ struct RunnerOptions {
   std::shared_ptr<const HttpDifferential> http_requests;
   // Extra flags for the replay command (a client mutant's name, say).
   std::string replay_extra;
+  // tls_client: how the https workloads verify the target (null: they trust
+  // the suites' test PKI, as the built-in targets use). echo-tls clients
+  // carry their own context (tls_echo_client).
+  std::shared_ptr<const tls::ClientContext> tls_client;
 };
 
 // Runner: see the file comment.
 class Runner {
  public:
-  Runner(Target& target, Protocol protocol, RunnerOptions options = {})
-      : target_(target), protocol_(protocol), options_(std::move(options)) {}
+  // For echo-tls, an echo client that does not speak TLS is replaced by the
+  // reference TLS client trusting the suites' test PKI.
+  Runner(Target& target, Protocol protocol, RunnerOptions options = {});
 
   ScenarioResult run(const Scenario& scenario, std::uint64_t seed);
 

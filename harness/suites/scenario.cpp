@@ -10,6 +10,10 @@ std::string_view protocol_name(Protocol protocol) {
       return "echo-udp";
     case Protocol::http:
       return "http";
+    case Protocol::echo_tls:
+      return "echo-tls";
+    case Protocol::https:
+      return "https";
   }
   return "echo-tcp";
 }
@@ -18,9 +22,11 @@ net::Result<Protocol> parse_protocol(std::string_view text) {
   if (text == "echo-tcp") return Protocol::echo_tcp;
   if (text == "echo-udp") return Protocol::echo_udp;
   if (text == "http") return Protocol::http;
+  if (text == "echo-tls") return Protocol::echo_tls;
+  if (text == "https") return Protocol::https;
   return net::make_error(
       net::ErrorKind::invalid_argument,
-      "protocol '" + std::string(text) + "': expected echo-tcp, echo-udp or http");
+      "protocol '" + std::string(text) + "': expected echo-tcp, echo-udp, http, echo-tls or https");
 }
 
 std::string_view workload_name(Workload workload) {
@@ -45,6 +51,12 @@ std::string_view workload_name(Workload workload) {
       return "http-keepalive-stale";
     case Workload::http_slow_headers:
       return "http-slow-headers";
+    case Workload::tls_expired_certificate:
+      return "tls-expired-certificate";
+    case Workload::tls_wrong_host_certificate:
+      return "tls-wrong-host-certificate";
+    case Workload::tls_self_signed_certificate:
+      return "tls-self-signed-certificate";
   }
   return "exchange";
 }

@@ -26,7 +26,10 @@
 namespace faultline::suites {
 
 // Protocol: what the target speaks.
-enum class Protocol { echo_tcp, echo_udp, http };
+// echo_tls and https are echo-tcp and http over TLS: the proxy stays
+// TLS-blind, so byte-level faults hit records (a corrupt bit is a bad record
+// MAC, a cut is a truncation without close_notify).
+enum class Protocol { echo_tcp, echo_udp, http, echo_tls, https };
 std::string_view protocol_name(Protocol protocol);
 net::Result<Protocol> parse_protocol(std::string_view text);
 
@@ -42,6 +45,11 @@ enum class Workload {
   http_post,   // HTTP POST /post with JSON
   http_keepalive_stale,  // a pooled connection the server closed must be retried transparently
   http_slow_headers,     // a slowloris client must not stop others being served
+  // TLS: the client under test dials a reference TLS echo server presenting a
+  // bad certificate from the test PKI, and must refuse it.
+  tls_expired_certificate,
+  tls_wrong_host_certificate,
+  tls_self_signed_certificate,
 };
 std::string_view workload_name(Workload workload);
 

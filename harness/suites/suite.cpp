@@ -5,8 +5,11 @@
 #include "harness/fault/rng.h"
 #include "harness/suites/catalog.h"
 #include "harness/suites/mutants/echo_mutants.h"
+#include "harness/suites/mutants/tls_mutants.h"
+#include "harness/suites/suite_pki.h"
 #include "harness/suites/workload.h"
 #include "targets/echo/echo_server.h"
+#include "targets/echo/tls_echo_server.h"
 #include "targets/echo/udp_echo_server.h"
 #include "targets/http/server/server.h"
 #include "targets/net/socket.h"
@@ -43,6 +46,20 @@ std::unique_ptr<Target> builtin_target(Protocol protocol, std::string_view model
       return std::make_unique<InProcessTarget>("http", [] {
         http::HttpServerOptions options;
         options.listen = net::Address::loopback(0);
+        return wrap(std::make_shared<http::HttpServer>(options));
+      });
+    case Protocol::echo_tls:
+      return std::make_unique<InProcessTarget>("echo-tls", [] {
+        echo::EchoServerOptions options;
+        options.listen = net::Address::loopback(0);
+        return wrap(std::make_shared<echo::TlsEchoServer>(
+            options, suite_server_context(suite_pki().server), std::chrono::seconds(5)));
+      });
+    case Protocol::https:
+      return std::make_unique<InProcessTarget>("https", [] {
+        http::HttpServerOptions options;
+        options.listen = net::Address::loopback(0);
+        options.tls = suite_server_context(suite_pki().server);
         return wrap(std::make_shared<http::HttpServer>(options));
       });
   }
@@ -149,10 +166,13 @@ std::vector<KillRow> kill_table(const SuiteOptions& options, bool stop_at_first_
                                 const ResultSink& sink, const std::string& client_program) {
   auto scenarios = select(catalog(Protocol::echo_tcp), options.scenarios);
   std::vector<KillRow> rows;
-  auto run_rows = [&](KillRow& row, Target& target, RunnerOptions runner_options) {
+  auto tls_scenarios = select(catalog(Protocol::echo_tls), options.scenarios);
+  // run_rows runs `row`'s mutant through `protocol`'s selected scenarios.
+  auto run_rows = [&](KillRow& row, Target& target, RunnerOptions runner_options,
+                      Protocol protocol = Protocol::echo_tcp) {
     const bool program = !runner_options.client_command.empty();
-    Runner runner(target, Protocol::echo_tcp, std::move(runner_options));
-    for (const auto& scenario : scenarios) {
+    Runner runner(target, protocol, std::move(runner_options));
+    for (const auto& scenario : protocol == Protocol::echo_tls ? tls_scenarios : scenarios) {
       if (program && !applies_to_client_command(scenario)) continue;
       auto result = runner.run(scenario, options.seed);
       if (sink) sink(result);
@@ -164,26 +184,43 @@ std::vector<KillRow> kill_table(const SuiteOptions& options, bool stop_at_first_
     }
     target.stop();
   };
-  for (const auto& name : server_mutant_names()) {
-    KillRow row{name, "server", {}, {}};
-    InProcessTarget target("mutant:" + name, [name] {
-      return wrap(std::shared_ptr<echo::EchoServer>(make_server_mutant(name)));
-    });
-    RunnerOptions runner_options;
-    runner_options.replay_extra = "";
-    run_rows(row, target, runner_options);
-    rows.push_back(std::move(row));
+  // Each protocol's server mutants, then its client mutants, where its
+  // catalog has selected scenarios.
+  struct MutantSet {
+    Protocol protocol;
+    bool selected;
+    std::vector<std::string> servers;
+    std::vector<std::string> clients;
+    std::function<std::unique_ptr<echo::EchoServer>(std::string_view)> make_server;
+    std::function<std::optional<EchoClientUnderTest>(std::string_view)> make_client;
+  };
+  const MutantSet sets[] = {
+      {Protocol::echo_tcp, !scenarios.empty(), server_mutant_names(), client_mutant_names(),
+       make_server_mutant, client_mutant},
+      {Protocol::echo_tls, !tls_scenarios.empty(), tls_server_mutant_names(),
+       tls_client_mutant_names(), make_tls_server_mutant, tls_client_mutant},
+  };
+  for (const MutantSet& set : sets) {
+    if (!set.selected) continue;
+    for (const auto& name : set.servers) {
+      KillRow row{name, "server", {}, {}};
+      InProcessTarget target("mutant:" + name, [name, make = set.make_server] {
+        return wrap(std::shared_ptr<echo::EchoServer>(make(name)));
+      });
+      run_rows(row, target, {}, set.protocol);
+      rows.push_back(std::move(row));
+    }
+    for (const auto& name : set.clients) {
+      KillRow row{name, "client", {}, {}};
+      auto target = builtin_target(set.protocol);
+      RunnerOptions runner_options;
+      runner_options.echo_client = *set.make_client(name);
+      runner_options.replay_extra = " --client-mutant " + name;
+      run_rows(row, *target, runner_options, set.protocol);
+      rows.push_back(std::move(row));
+    }
   }
-  for (const auto& name : client_mutant_names()) {
-    KillRow row{name, "client", {}, {}};
-    auto target = builtin_target(Protocol::echo_tcp);
-    RunnerOptions runner_options;
-    runner_options.echo_client = *client_mutant(name);
-    runner_options.replay_extra = " --client-mutant " + name;
-    run_rows(row, *target, runner_options);
-    rows.push_back(std::move(row));
-  }
-  if (client_program.empty()) return rows;
+  if (client_program.empty() || scenarios.empty()) return rows;
   auto names = client_mutant_names();
   names.insert(names.begin(), "reference");  // the control: must survive
   for (const auto& name : names) {

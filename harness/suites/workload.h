@@ -17,6 +17,7 @@
 #include "harness/suites/http_requests.h"
 #include "harness/suites/scenario.h"
 #include "harness/suites/target.h"
+#include "targets/tls/tls_config.h"
 
 namespace faultline::suites {
 
@@ -36,6 +37,11 @@ struct WorkloadContext {
   // close_proxied_connections: ends every connection through the proxy with a
   // FIN, as a server closing its idle keep-alive connections would.
   std::function<void()> close_proxied_connections;
+  // tls_client: for https, how the session verifies the target (null: plain http).
+  std::shared_ptr<const tls::ClientContext> tls_client;
+  // cacert: over TLS, the test CA as a PEM file for a client program ({cacert}).
+  std::string cacert;
+  Protocol protocol = Protocol::echo_tcp;
 };
 
 // Outcome: what the workload observed.
@@ -64,9 +70,21 @@ inline Outcome failed_with(net::Error error) {
 Outcome run_echo_tcp_workload(const Scenario& scenario, const WorkloadContext& context);
 Outcome run_echo_udp_workload(const Scenario& scenario, const WorkloadContext& context);
 Outcome run_http_workload(const Scenario& scenario, const WorkloadContext& context);
+// run_tls_certificate_workload: the echo client under test against a
+// reference TLS echo server presenting the scenario's bad certificate.
+Outcome run_tls_certificate_workload(const Scenario& scenario, const WorkloadContext& context);
+// is_tls_certificate_workload: the scenario tests a client's certificate checks.
+bool is_tls_certificate_workload(const Scenario& scenario);
 // run_client_command_workload: the scenario's messages (or HTTP bodies)
 // through the client program; see client_command_workloads.cpp for the verdicts.
 Outcome run_client_command_workload(const Scenario& scenario, const WorkloadContext& context);
+// run_client_program_once: the client program once against `address`/`url`
+// with `input` on stdin, judged as the client-command workloads judge a run
+// (success means it printed `expected` and exited 0).
+Outcome run_client_program_once(const Scenario& scenario, const WorkloadContext& context,
+                                const net::Address& address, const std::string& url,
+                                const std::string& input, const std::string& expected,
+                                const std::string& what);
 // applies_to_http_requests: the scenario makes sense for any HTTP service
 // answering the user's requests (partial I/O, slow body, slow reader,
 // truncation, reset, stall, slowloris isolation, refused).

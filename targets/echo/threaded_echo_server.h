@@ -8,48 +8,30 @@
 // make_echo_server(ServerModel::threads, options).
 #pragma once
 
-#include <condition_variable>
-#include <list>
-#include <mutex>
-#include <set>
-#include <thread>
-
+#include "targets/echo/connection_threads.h"
 #include "targets/echo/echo_server.h"
-#include "targets/net/fd.h"
 
 namespace faultline::echo {
 
 // ThreadedEchoServer: see the file comment.
 class ThreadedEchoServer final : public EchoServer {
  public:
-  explicit ThreadedEchoServer(EchoServerOptions options) : options_(options) {}
+  explicit ThreadedEchoServer(EchoServerOptions options)
+      : options_(options), threads_(options, counters_, [this](net::Fd& c) { serve(c); }) {}
   ~ThreadedEchoServer() override { stop(); }
 
-  net::Status start() override;
-  net::Address address() const override { return address_; }
-  void stop() override;
+  net::Status start() override { return threads_.start("echo server"); }
+  net::Address address() const override { return threads_.address(); }
+  // stop: connections get drain_timeout to end, then their sockets are shut down.
+  void stop() override { threads_.stop(options_.drain_timeout); }
   EchoCounters counters() const override { return counters_.snapshot(); }
 
  private:
-  struct Worker {
-    std::thread thread;
-    std::atomic<bool> done{false};
-  };
-
-  void accept_loop();
-  void serve(net::Fd connection);
-  void reap_finished_workers();
+  void serve(net::Fd& connection);
 
   EchoServerOptions options_;
-  net::Address address_;
-  net::Fd listener_;
-  net::Fd stop_event_;
-  std::thread acceptor_;
-  std::mutex mutex_;  // guards workers_ and open_fds_
-  std::list<Worker> workers_;
-  std::set<int> open_fds_;
-  std::condition_variable connections_closed_;
   detail::AtomicCounters counters_;
+  detail::ConnectionThreads threads_;  // last: its threads use the members above
 };
 
 }  // namespace faultline::echo

@@ -12,14 +12,10 @@
 //   server.stop();
 #pragma once
 
-#include <condition_variable>
-#include <list>
-#include <mutex>
-#include <set>
-#include <thread>
+#include <functional>
 
+#include "targets/echo/connection_threads.h"
 #include "targets/echo/echo_server.h"
-#include "targets/net/fd.h"
 #include "targets/tls/tls_config.h"
 
 namespace faultline::echo {
@@ -27,42 +23,40 @@ namespace faultline::echo {
 // TlsEchoServer: see the file comment.
 class TlsEchoServer final : public EchoServer {
  public:
+  // ReadReply: what one read's plaintext is answered with; empty: the bytes
+  // themselves (the only right answer: the suites' mutants pass another).
+  using ReadReply = std::function<std::string(std::string_view)>;
+
   TlsEchoServer(EchoServerOptions options, std::shared_ptr<const tls::ServerContext> context,
-                net::Duration handshake_timeout = std::chrono::seconds(10))
-      : options_(options), context_(std::move(context)), handshake_timeout_(handshake_timeout) {}
+                net::Duration handshake_timeout = std::chrono::seconds(10),
+                ReadReply read_reply = {})
+      : options_(options),
+        context_(std::move(context)),
+        handshake_timeout_(handshake_timeout),
+        read_reply_(std::move(read_reply)),
+        threads_(options, counters_, [this](net::Fd& c) { serve(c); }) {}
   ~TlsEchoServer() override { stop(); }
 
-  net::Status start() override;
-  net::Address address() const override { return address_; }
-  void stop() override;
+  net::Status start() override { return threads_.start("tls echo server"); }
+  net::Address address() const override { return threads_.address(); }
+  // stop: every byte read was echoed before the next read, so nothing is
+  // owed: the connections are shut down at once, ending each blocked read.
+  void stop() override { threads_.stop(net::Duration::zero()); }
   EchoCounters counters() const override { return counters_.snapshot(); }
   // handshake_failures: connections whose handshake failed (bad certificate
   // on the client's side, timeouts, garbage).
   std::uint64_t handshake_failures() const { return handshake_failures_.load(); }
 
  private:
-  struct Worker {
-    std::thread thread;
-    std::atomic<bool> done{false};
-  };
-
-  void accept_loop();
-  void serve(net::Fd connection);
-  void reap_finished_workers();
+  void serve(net::Fd& connection);
 
   EchoServerOptions options_;
   std::shared_ptr<const tls::ServerContext> context_;
   net::Duration handshake_timeout_;
-  net::Address address_;
-  net::Fd listener_;
-  net::Fd stop_event_;
-  std::thread acceptor_;
-  std::atomic<bool> stopping_{false};
-  std::mutex mutex_;  // guards workers_ and open_fds_
-  std::list<Worker> workers_;
-  std::set<int> open_fds_;
+  ReadReply read_reply_;
   detail::AtomicCounters counters_;
   std::atomic<std::uint64_t> handshake_failures_{0};
+  detail::ConnectionThreads threads_;  // last: its threads use the members above
 };
 
 }  // namespace faultline::echo

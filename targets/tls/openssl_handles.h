@@ -34,6 +34,8 @@ using SslCtxPtr = std::unique_ptr<SSL_CTX, detail::OpenSslDeleter<SSL_CTX, SSL_C
 using SslPtr = std::unique_ptr<SSL, detail::OpenSslDeleter<SSL, SSL_free>>;
 using X509Ptr = std::unique_ptr<X509, detail::OpenSslDeleter<X509, X509_free>>;
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, detail::OpenSslDeleter<EVP_PKEY, EVP_PKEY_free>>;
+using SslSessionPtr =
+    std::unique_ptr<SSL_SESSION, detail::OpenSslDeleter<SSL_SESSION, SSL_SESSION_free>>;
 using BioPtr = std::unique_ptr<BIO, detail::OpenSslDeleter<BIO, detail::free_bio>>;
 
 // openssl_error_text drains this thread's OpenSSL error queue into one line

@@ -52,7 +52,13 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* out_length,
   return SSL_TLSEXT_ERR_OK;
 }
 
+int accept_server_name(SSL*, int*, void*) {
+  return SSL_TLSEXT_ERR_OK;
+}
+
 }  // namespace
+
+int store_new_session(SSL* ssl, SSL_SESSION* session);  // tls_engine.cpp
 
 net::Result<std::string> read_file_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -92,6 +98,10 @@ net::Result<std::shared_ptr<const ClientContext>> ClientContext::make(ClientConf
       }
     }
   }
+  // Sessions go to the engine's SessionCache (if it has one), never to
+  // OpenSSL's internal store, which a client never looks up by itself.
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(ctx, store_new_session);
   if (!config.alpn.empty()) {
     std::string wire = alpn_wire(config.alpn);
     // SSL_CTX_set_alpn_protos returns 0 on success, unlike most of OpenSSL.
@@ -128,6 +138,9 @@ net::Result<std::shared_ptr<const ServerContext>> ServerContext::make(ServerConf
   }
   if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1)
     return openssl_failure(net::ErrorKind::bad_data, "tls: using the private key");
+  // Acknowledging the client's SNI files the name with the session, which a
+  // client resuming under that name needs.
+  SSL_CTX_set_tlsext_servername_callback(ctx, accept_server_name);
   auto made = std::shared_ptr<ServerContext>(new ServerContext(std::move(*context), config));
   if (!made->config_.alpn.empty()) {
     made->alpn_wire_ = alpn_wire(made->config_.alpn);

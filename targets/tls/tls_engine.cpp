@@ -36,6 +36,14 @@ net::ErrorKind verify_kind(long result) {
 
 }  // namespace
 
+// store_new_session is the client contexts' new-session callback (see
+// tls_config.cpp): it files the session under the engine's cache key.
+int store_new_session(SSL* ssl, SSL_SESSION* session) {
+  auto* engine = static_cast<TlsEngine*>(SSL_get_app_data(ssl));
+  if (engine != nullptr && engine->sessions_) engine->sessions_->store(engine->session_key_, session);
+  return 0;  // the cache took its own reference
+}
+
 net::Result<std::unique_ptr<TlsEngine>> TlsEngine::make(SSL_CTX* context, std::string peer,
                                                         bool is_client) {
   SslPtr ssl(SSL_new(context));
@@ -64,10 +72,16 @@ net::Result<std::unique_ptr<TlsEngine>> TlsEngine::make(SSL_CTX* context, std::s
 }
 
 net::Result<std::unique_ptr<TlsEngine>> TlsEngine::client(
-    std::shared_ptr<const ClientContext> context, const std::string& host) {
+    std::shared_ptr<const ClientContext> context, const std::string& host,
+    std::shared_ptr<SessionCache> sessions, std::string session_key) {
   auto engine = make(context->get(), host, true);
   if (!engine) return engine;
   SSL* ssl = (*engine)->ssl_.get();
+  if (sessions) {
+    if (SslSessionPtr cached = sessions->find(session_key)) (void)SSL_set_session(ssl, cached.get());
+    (*engine)->sessions_ = std::move(sessions);
+    (*engine)->session_key_ = std::move(session_key);
+  }
   const bool ip = is_ip_address(host);
   if (!ip && !host.empty() && SSL_set_tlsext_host_name(ssl, host.c_str()) != 1)
     return net::make_error(net::ErrorKind::invalid_argument, "tls: SNI name " + host);
@@ -188,6 +202,10 @@ void TlsEngine::close() {
 
 std::string TlsEngine::version() const {
   return SSL_get_version(ssl_.get());
+}
+
+bool TlsEngine::session_reused() const {
+  return SSL_session_reused(ssl_.get()) == 1;
 }
 
 std::string TlsEngine::alpn() const {

@@ -26,6 +26,7 @@
 
 #include "targets/net/error.h"
 #include "targets/tls/openssl_handles.h"
+#include "targets/tls/session_cache.h"
 #include "targets/tls/tls_config.h"
 
 namespace faultline::tls {
@@ -42,8 +43,11 @@ class TlsEngine {
  public:
   // client verifies the server against `host` (a DNS name, or an IP address)
   // unless the context is insecure, and sends it as SNI when it is a name.
+  // With `sessions`, it offers the session cached under `session_key` and
+  // stores the ones the server issues there.
   static net::Result<std::unique_ptr<TlsEngine>> client(
-      std::shared_ptr<const ClientContext> context, const std::string& host);
+      std::shared_ptr<const ClientContext> context, const std::string& host,
+      std::shared_ptr<SessionCache> sessions = nullptr, std::string session_key = {});
   static net::Result<std::unique_ptr<TlsEngine>> server(
       std::shared_ptr<const ServerContext> context);
 
@@ -76,6 +80,8 @@ class TlsEngine {
   std::string version() const;
   std::string alpn() const;
   const std::string& peer() const { return peer_; }
+  // session_reused: the handshake resumed an earlier session (no certificate sent).
+  bool session_reused() const;
 
  private:
   TlsEngine(SslPtr ssl, std::string peer, bool is_client)
@@ -83,6 +89,7 @@ class TlsEngine {
   static net::Result<std::unique_ptr<TlsEngine>> make(SSL_CTX* context, std::string peer,
                                                       bool is_client);
   static void on_info(const SSL* ssl, int where, int value);
+  friend int store_new_session(SSL* ssl, SSL_SESSION* session);
   // failure turns an SSL_get_error code into an Error with the right kind.
   net::Error failure(int ssl_error, std::string_view operation);
 
@@ -95,6 +102,8 @@ class TlsEngine {
   bool transport_eof_ = false;
   std::string alert_received_;  // description of the last fatal alert from the peer
   std::shared_ptr<const void> context_keepalive_;
+  std::shared_ptr<SessionCache> sessions_;
+  std::string session_key_;
 };
 
 }  // namespace faultline::tls

@@ -117,6 +117,29 @@ TEST_P(TlsEngineVersions, HandshakeNegotiatesVersionAndAlpnThenEchoes) {
   EXPECT_EQ(read_available(*pair.client), "hello over tls");
 }
 
+TEST_P(TlsEngineVersions, SecondConnectionResumesTheCachedSession) {
+  const auto& pki = shared_pki();
+  auto client = client_context(pki.ca.certificate_pem);
+  auto server = server_context(pki.server, GetParam());
+  auto sessions = std::make_shared<SessionCache>();
+  for (int connection = 0; connection < 2; ++connection) {
+    auto c = TlsEngine::client(client, "localhost", sessions, "localhost:443");
+    auto s = TlsEngine::server(server);
+    ASSERT_TRUE(c && s);
+    Pair pair{std::move(*c), std::move(*s)};
+    auto [client_status, server_status] = pair.handshake();
+    ASSERT_TRUE(client_status) << client_status.error().to_string();
+    ASSERT_TRUE(server_status) << server_status.error().to_string();
+    EXPECT_EQ(pair.client->session_reused(), connection == 1) << "connection " << connection;
+    EXPECT_EQ(pair.server->session_reused(), connection == 1) << "connection " << connection;
+    // TLS 1.3 tickets come after the handshake: the client takes them on a read.
+    ASSERT_TRUE(pair.server->write("x"));
+    pair.client->feed(pair.server->take_output());
+    EXPECT_EQ(read_available(*pair.client), "x");
+    EXPECT_EQ(sessions->size(), 1u);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Versions, TlsEngineVersions,
                          ::testing::Values(TlsVersion::tls1_2, TlsVersion::tls1_3),
                          [](const auto& info) {

@@ -12,8 +12,10 @@ constexpr auto kCloseNotifyBudget = std::chrono::milliseconds(500);
 
 net::Result<std::unique_ptr<TlsStream>> TlsStream::connect(
     std::unique_ptr<net::Stream> transport, std::shared_ptr<const ClientContext> context,
-    const std::string& host, net::Clock& clock, net::TimePoint handshake_deadline) {
-  auto engine = TlsEngine::client(std::move(context), host);
+    const std::string& host, net::Clock& clock, net::TimePoint handshake_deadline,
+    std::shared_ptr<SessionCache> sessions, std::string session_key) {
+  auto engine =
+      TlsEngine::client(std::move(context), host, std::move(sessions), std::move(session_key));
   if (!engine) return tl::unexpected(engine.error());
   std::unique_ptr<TlsStream> stream(new TlsStream(std::move(transport), std::move(*engine), clock));
   if (auto done = stream->run_handshake(handshake_deadline); !done) {
@@ -120,8 +122,9 @@ net::Result<std::unique_ptr<net::Stream>> TlsDialer::dial(const std::string& hos
   const net::TimePoint handshake_deadline = deadline == net::kNoDeadline
                                                 ? now + handshake_timeout_
                                                 : std::min(deadline, now + handshake_timeout_);
-  auto stream =
-      TlsStream::connect(std::move(*transport), context_, host, inner_.clock(), handshake_deadline);
+  auto stream = TlsStream::connect(std::move(*transport), context_, host, inner_.clock(),
+                                  handshake_deadline, sessions_,
+                                  host + ":" + std::to_string(port));
   if (!stream) return tl::unexpected(stream.error());
   return std::unique_ptr<net::Stream>(std::move(*stream));
 }

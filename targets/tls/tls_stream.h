@@ -30,7 +30,8 @@ class TlsStream final : public net::Stream {
   // connect runs the client handshake over `transport` before `handshake_deadline`.
   static net::Result<std::unique_ptr<TlsStream>> connect(
       std::unique_ptr<net::Stream> transport, std::shared_ptr<const ClientContext> context,
-      const std::string& host, net::Clock& clock, net::TimePoint handshake_deadline);
+      const std::string& host, net::Clock& clock, net::TimePoint handshake_deadline,
+      std::shared_ptr<SessionCache> sessions = nullptr, std::string session_key = {});
   // accept runs the server handshake.
   static net::Result<std::unique_ptr<TlsStream>> accept(
       std::unique_ptr<net::Stream> transport, std::shared_ptr<const ServerContext> context,
@@ -72,12 +73,17 @@ class TlsStream final : public net::Stream {
 };
 
 // TlsDialer: dials through an inner Dialer, then runs the client handshake
-// with `handshake_timeout` (and never past the dial's own deadline).
+// with `handshake_timeout` (and never past the dial's own deadline). With a
+// SessionCache it resumes the last session of each "host:port".
 class TlsDialer final : public net::Dialer {
  public:
   TlsDialer(net::Dialer& inner, std::shared_ptr<const ClientContext> context,
-            net::Duration handshake_timeout = std::chrono::seconds(10))
-      : inner_(inner), context_(std::move(context)), handshake_timeout_(handshake_timeout) {}
+            net::Duration handshake_timeout = std::chrono::seconds(10),
+            std::shared_ptr<SessionCache> sessions = nullptr)
+      : inner_(inner),
+        context_(std::move(context)),
+        handshake_timeout_(handshake_timeout),
+        sessions_(std::move(sessions)) {}
   net::Result<std::unique_ptr<net::Stream>> dial(const std::string& host, std::uint16_t port,
                                                  net::TimePoint deadline) override;
   net::Clock& clock() override { return inner_.clock(); }
@@ -86,6 +92,7 @@ class TlsDialer final : public net::Dialer {
   net::Dialer& inner_;
   std::shared_ptr<const ClientContext> context_;
   net::Duration handshake_timeout_;
+  std::shared_ptr<SessionCache> sessions_;
 };
 
 }  // namespace faultline::tls

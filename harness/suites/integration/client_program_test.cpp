@@ -139,5 +139,27 @@ TEST(ClientProgram, CurlAgainstTheReferenceHttpServer) {
   }
 }
 
+TEST(ClientProgram, CurlWithTheTestCaPassesEveryHttpsScenario) {
+  if (!std::filesystem::exists("/usr/bin/curl")) GTEST_SKIP() << "curl is not installed";
+  auto results =
+      run_client(Protocol::https, "curl -sS --fail --max-time 8 --cacert {cacert} -o - {url}");
+  ASSERT_GE(results.size(), 6u);
+  for (const auto& r : results) {
+    EXPECT_TRUE(r.passed) << r.scenario << ": " << invariant_name(r.broken) << ": " << r.detail
+                          << "\n  replay: " << r.replay;
+  }
+}
+
+TEST(ClientProgram, CurlThatSkipsVerificationFailsTheCertificateScenarios) {
+  if (!std::filesystem::exists("/usr/bin/curl")) GTEST_SKIP() << "curl is not installed";
+  auto results = run_client(Protocol::https, "curl -sS --fail --max-time 8 --insecure -o - {url}",
+                            "https/*-certificate");
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& r : results) {
+    EXPECT_FALSE(r.passed) << r.scenario << " passed with a client that verifies nothing";
+    EXPECT_EQ(r.broken, Invariant::clarity) << r.scenario << ": " << r.detail;
+  }
+}
+
 }  // namespace
 }  // namespace faultline::suites

@@ -8,6 +8,7 @@
 #include "targets/http/parser.h"
 #include "targets/http/serialize.h"
 #include "targets/net/duration.h"
+#include "targets/tls/tls_stream.h"
 
 namespace faultline::http::client {
 namespace {
@@ -66,8 +67,13 @@ bool same_origin(const Url& a, const Url& b) {
   return a.scheme == b.scheme && a.host == b.host && a.port == b.port;
 }
 
-std::string pool_key(const Url& url) {
+std::string host_port(const Url& url) {
   return (url.is_ipv6() ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
+}
+
+// pool_key: http and https connections to one host:port are not interchangeable.
+std::string pool_key(const Url& url) {
+  return url.is_https() ? "https://" + host_port(url) : host_port(url);
 }
 
 // Hop: one request message to send (a redirect makes a new one).
@@ -124,12 +130,16 @@ struct Session::Impl {
                          std::unique_ptr<net::Stream> stream);
   net::Result<std::unique_ptr<net::Stream>> dial(const Call& call, const Hop& hop);
   bool retryable(const AttemptFailure& failure, const Hop& hop) const;
+  // dialer_for gives the TLS dialer for https (made at first use), else the plain one.
+  net::Result<net::Dialer*> dialer_for(const Url& url);
   bool method_retryable(const Hop& hop) const {
     return is_idempotent(hop.method) || options.retry.retry_non_idempotent;
   }
 
   std::unique_ptr<net::TcpDialer> owned_dialer;
   net::Dialer* dialer;
+  std::unique_ptr<tls::TlsDialer> tls_dialer;
+  std::shared_ptr<tls::SessionCache> tls_sessions;
   SessionOptions options;
   std::optional<Url> base;
   std::optional<net::Error> base_error;  // a bad base_url fails every relative request
@@ -185,10 +195,6 @@ net::Result<Url> Session::Impl::resolve_url(std::string_view url, const QueryPar
     return join(*base, url);
   }();
   if (!resolved) return resolved;
-  if (resolved->is_https()) {
-    return net::make_error(net::ErrorKind::invalid_argument,
-                           resolved->to_string() + ": https is not supported (no TLS)");
-  }
   if (params.empty()) return resolved;
   return with_params(std::move(*resolved), params);
 }
@@ -276,10 +282,10 @@ net::Result<Response> Session::Impl::request(std::string_view method_in, std::st
                                  " redirect to an invalid Location '" + std::string(*location) +
                                  "': " + next.error().message);
     }
-    if (next->is_https()) {
+    if (hop.url.is_https() && !next->is_https()) {
       return net::make_error(net::ErrorKind::invalid_argument,
-                             describe(hop) + ": redirect to " + next->to_string() +
-                                 ": https is not supported (no TLS)");
+                             describe(hop) + ": refusing a redirect from https to " +
+                                 next->to_string() + " (it would go unencrypted)");
     }
     history.push_back(message.status_code);
     ++counters.redirects;
@@ -310,7 +316,7 @@ bool Session::Impl::retryable(const AttemptFailure& failure, const Hop& hop) con
     // Nothing was sent: safe to retry whatever the method.
     return kind == ErrorKind::refused || kind == ErrorKind::unreachable ||
            kind == ErrorKind::timeout || kind == ErrorKind::reset || kind == ErrorKind::closed ||
-           kind == ErrorKind::io;
+           kind == ErrorKind::io || kind == ErrorKind::tls_handshake_timeout;
   }
   if (failure.response_started || !method_retryable(hop)) return false;
   return kind == ErrorKind::reset || kind == ErrorKind::closed || kind == ErrorKind::timeout;
@@ -350,25 +356,50 @@ AttemptResult Session::Impl::send_with_retries(const Call& call, const Hop& hop)
   }
 }
 
+net::Result<net::Dialer*> Session::Impl::dialer_for(const Url& url) {
+  if (!url.is_https()) return dialer;
+  if (!tls_dialer) {
+    std::shared_ptr<const tls::ClientContext> context = options.tls;
+    if (!context) {
+      auto made = tls::ClientContext::make({});
+      if (!made) return tl::unexpected(made.error());
+      context = std::move(*made);
+    }
+    if (options.tls_resume_sessions) tls_sessions = std::make_shared<tls::SessionCache>();
+    // The handshake is part of connecting: the dial deadline bounds it too.
+    tls_dialer = std::make_unique<tls::TlsDialer>(*dialer, std::move(context),
+                                                  options.timeouts.connect, tls_sessions);
+  }
+  return tls_dialer.get();
+}
+
 net::Result<std::unique_ptr<net::Stream>> Session::Impl::dial(const Call& call, const Hop& hop) {
   net::Clock& clock = dialer->clock();
   const net::TimePoint dial_deadline =
       std::min(call.deadline, add_saturating(clock.now(), call.connect_timeout));
-  auto stream = dialer->dial(hop.url.host, hop.url.port, dial_deadline);
+  auto chosen = dialer_for(hop.url);
+  if (!chosen) {
+    return net::make_error(chosen.error().kind, describe(hop) + ": " + chosen.error().message);
+  }
+  auto stream = (*chosen)->dial(hop.url.host, hop.url.port, dial_deadline);
   if (!stream) {
     net::Error error = std::move(stream.error());
     if (error.kind == net::ErrorKind::timeout) {
       error.message = dial_deadline == call.deadline
-                          ? "no connection to " + pool_key(hop.url) +
+                          ? "no connection to " + host_port(hop.url) +
                                 " within the total timeout of " +
                                 net::format_duration(call.total_timeout)
-                          : "no connection to " + pool_key(hop.url) + " within " +
+                          : "no connection to " + host_port(hop.url) + " within " +
                                 net::format_duration(call.connect_timeout);
     }
     error.message = describe(hop) + ": " + error.message;
     return tl::unexpected(std::move(error));
   }
   ++counters.connections_opened;
+  if (hop.url.is_https()) {
+    ++counters.tls_handshakes;
+    if (static_cast<tls::TlsStream&>(**stream).engine().session_reused()) ++counters.tls_resumed;
+  }
   return stream;
 }
 

@@ -11,6 +11,17 @@
 //
 //   auto created = session.post("/post", {.json = {{"name", "Python"}, {"version", "3.9"}}});
 //
+// https:// URLs go through a tls::TlsDialer over the same dialer: the server
+// is verified (chain to SessionOptions::tls's CA or the system store, host
+// name, dates) unless that context is insecure, SNI and ALPN http/1.1 are
+// sent, the handshake is bounded by the connect timeout (its own error kind,
+// tls_handshake_timeout), and a new connection to a server already dialled
+// resumes its TLS session (SessionCounters::tls_resumed).
+//
+//   auto context = tls::ClientContext::make({.ca_pem = ca});
+//   client::Session session({.tls = *context});
+//   session.get("https://localhost:8443/get");
+//
 // All I/O goes through a net::Dialer and all waiting through its Clock:
 // TcpDialer (the default, owned by the session) in production, the
 // simulator's dialer with a virtual clock in deterministic tests and fuzzers.
@@ -49,6 +60,7 @@
 #include "targets/net/deadline.h"
 #include "targets/net/error.h"
 #include "targets/net/stream.h"
+#include "targets/tls/tls_config.h"
 
 namespace faultline::http::client {
 
@@ -86,6 +98,11 @@ struct SessionOptions {
   int max_redirects = 10;
   ResponseLimits limits{};
   PoolOptions pool{};
+  // tls: how https:// servers are verified; null: against the system CA
+  // store (built at the first https request).
+  std::shared_ptr<const tls::ClientContext> tls{};
+  // tls_resume_sessions: offer each server the last TLS session it issued.
+  bool tls_resume_sessions = true;
 };
 
 // RequestOptions: one request's additions.
@@ -119,6 +136,8 @@ struct SessionCounters {
   std::uint64_t stale_retries = 0;
   std::uint64_t redirects = 0;        // redirect hops followed
   std::uint64_t stale_discarded = 0;  // idle pooled connections found readable and dropped
+  std::uint64_t tls_handshakes = 0;   // https connections opened
+  std::uint64_t tls_resumed = 0;      // of those, handshakes that resumed a session
 };
 
 // kDefaultUserAgent: the User-Agent every session sends unless told otherwise.

@@ -29,6 +29,7 @@ namespace faultline::http {
 struct RequestContext {
   std::string origin;     // the client's numeric address ("127.0.0.1")
   std::string authority;  // where the server listens ("127.0.0.1:8080"), for a request with no Host
+  std::string scheme = "http";  // "https" when the connection is TLS
 };
 
 // Reply: a response and how to deliver it.

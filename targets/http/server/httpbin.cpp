@@ -96,7 +96,7 @@ std::optional<Target> split_target(const Message& request, const RequestContext&
   target.path = raw.substr(0, question);
   if (question != std::string::npos) target.query = raw.substr(question + 1);
   std::string host(request.header("Host").value_or(context.authority));
-  target.url = "http://" + host + raw;
+  target.url = context.scheme + "://" + host + raw;
   return target;
 }
 

@@ -13,6 +13,7 @@
 #include "targets/net/event_loop.h"
 #include "targets/net/fd.h"
 #include "targets/net/socket.h"
+#include "targets/tls/tls_engine.h"
 
 namespace faultline::http {
 namespace {
@@ -23,6 +24,8 @@ constexpr int kReadsPerEvent = 4;
 constexpr int kWritesPerEvent = 4;
 // A lingering close discards at most this much before closing anyway.
 constexpr std::size_t kMaxLingerBytes = 1 << 20;
+// HTTPS: responses are encrypted only while less than this ciphertext waits to be sent.
+constexpr std::size_t kMaxCiphertextBacklog = 256 * 1024;
 // After EMFILE and friends, accepting pauses this long (the listener stays
 // readable, so retrying at once would spin).
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
@@ -56,6 +59,10 @@ struct HttpServer::Impl {
     net::TimePoint timer_at = net::kNoDeadline;
     bool lingering = false;
     std::size_t lingered = 0;
+    // HTTPS only: the connection's TLS engine and the ciphertext owed to the peer.
+    std::unique_ptr<tls::TlsEngine> tls = nullptr;
+    std::string tls_output = {};
+    bool tls_input_ended = false;
   };
 
   explicit Impl(HttpServerOptions options) : options_(std::move(options)) {
@@ -73,6 +80,11 @@ struct HttpServer::Impl {
   void service(Connection& connection);
   bool read_some(Connection& connection);
   bool write_some(Connection& connection);
+  // HTTPS: pump_tls_input runs the handshake and hands decrypted bytes to the
+  // session; encrypt_owed moves the session's output into the engine.
+  bool pump_tls_input(Connection& connection);
+  bool encrypt_owed(Connection& connection);
+  void send_tls_output_best_effort(Connection& connection);
   void linger_read(Connection& connection, std::uint32_t events);
   void begin_close(Connection& connection);
   void update_interest(Connection& connection, std::uint32_t events);
@@ -184,10 +196,16 @@ void HttpServer::Impl::accept_ready() {
     (void)net::set_nodelay(accepted->get());
     const int fd = accepted->get();
     auto local = net::local_address(fd);
-    RequestContext context{peer.host(), local ? local->to_string() : address_.to_string()};
+    RequestContext context{peer.host(), local ? local->to_string() : address_.to_string(),
+                           options_.tls ? "https" : "http"};
     auto connection = std::make_unique<Connection>(Connection{
         std::move(*accepted),
         ServerSession(handler_, std::move(context), options_.session, &counters_, now())});
+    if (options_.tls) {
+      auto engine = tls::TlsEngine::server(options_.tls);
+      if (!engine) continue;
+      connection->tls = std::move(*engine);
+    }
     auto added =
         loop_->add(fd, EPOLLIN, [this, fd](std::uint32_t events) { on_event(fd, events); });
     if (!added) continue;
@@ -234,13 +252,21 @@ bool HttpServer::Impl::read_some(Connection& connection) {
     ssize_t n = ::recv(connection.fd.get(), read_buffer_.data(), read_buffer_.size(), 0);
     if (n > 0) {
       counters_.bytes_received += static_cast<std::uint64_t>(n);
-      connection.session.on_receive(
-          std::string_view(read_buffer_.data(), static_cast<std::size_t>(n)), now());
+      const std::string_view bytes(read_buffer_.data(), static_cast<std::size_t>(n));
+      if (connection.tls) {
+        connection.tls->feed(bytes);
+      } else {
+        connection.session.on_receive(bytes, now());
+      }
       if (static_cast<std::size_t>(n) < read_buffer_.size()) break;
       continue;
     }
     if (n == 0) {
-      connection.session.on_peer_closed(now());  // half-close: still answer what was asked
+      if (connection.tls) {
+        connection.tls->feed_eof();  // pump_tls_input tells close_notify from truncation
+      } else {
+        connection.session.on_peer_closed(now());  // half-close: still answer what was asked
+      }
       break;
     }
     if (errno == EINTR) continue;
@@ -251,16 +277,88 @@ bool HttpServer::Impl::read_some(Connection& connection) {
   return true;
 }
 
+bool HttpServer::Impl::pump_tls_input(Connection& connection) {
+  tls::TlsEngine& engine = *connection.tls;
+  if (!engine.handshake_done()) {
+    auto done = engine.handshake();
+    if (!done) {
+      // A failed handshake (bad client, unknown CA on its side, garbage):
+      // the alert goes out if it can, then the connection closes.
+      send_tls_output_best_effort(connection);
+      close_connection(connection.fd.get());
+      return false;
+    }
+    if (!*done) return true;
+  }
+  // Bounded: the session stops wanting input once its queue is full.
+  while (!connection.tls_input_ended && connection.session.wants_input()) {
+    auto outcome = engine.read(read_buffer_.data(), read_buffer_.size());
+    if (!outcome) {
+      if (outcome.error().kind != net::ErrorKind::tls_truncated) {
+        send_tls_output_best_effort(connection);
+        close_connection(connection.fd.get());
+        return false;
+      }
+      // EOF without close_notify: a request cut short is never complete,
+      // and what was received whole is still answered, as on a half-close.
+      connection.tls_input_ended = true;
+      connection.session.on_peer_closed(now());
+      break;
+    }
+    if (outcome->bytes > 0) {
+      connection.session.on_receive(std::string_view(read_buffer_.data(), outcome->bytes), now());
+      continue;
+    }
+    if (outcome->closed) {
+      connection.tls_input_ended = true;
+      connection.session.on_peer_closed(now());
+    }
+    break;
+  }
+  return true;
+}
+
+bool HttpServer::Impl::encrypt_owed(Connection& connection) {
+  tls::TlsEngine& engine = *connection.tls;
+  if (engine.handshake_done() && connection.tls_output.size() < kMaxCiphertextBacklog &&
+      !connection.session.output().empty()) {
+    const std::string_view owed = connection.session.output();
+    if (!engine.write(owed)) {
+      close_connection(connection.fd.get());
+      return false;
+    }
+    connection.session.on_sent(owed.size(), now());
+  }
+  if (engine.has_output()) connection.tls_output += engine.take_output();
+  return true;
+}
+
+void HttpServer::Impl::send_tls_output_best_effort(Connection& connection) {
+  connection.tls_output += connection.tls->take_output();
+  if (connection.tls_output.empty()) return;
+  ssize_t n = ::send(connection.fd.get(), connection.tls_output.data(),
+                     connection.tls_output.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n > 0) connection.tls_output.erase(0, static_cast<std::size_t>(n));
+}
+
 bool HttpServer::Impl::write_some(Connection& connection) {
   // Bounded per event: each send's on_sent() may handle more pipelined
   // requests, and one connection must not keep the loop from the others. The
   // rest goes out at the next EPOLLOUT (the interest stays while output waits).
-  for (int i = 0; i < kWritesPerEvent && !connection.session.output().empty(); ++i) {
-    std::string_view owed = connection.session.output();
+  // Over TLS what goes out is the ciphertext the session's output became.
+  for (int i = 0; i < kWritesPerEvent; ++i) {
+    if (connection.tls && !encrypt_owed(connection)) return false;
+    const std::string_view owed = connection.tls ? std::string_view(connection.tls_output)
+                                                 : connection.session.output();
+    if (owed.empty()) break;
     ssize_t n = ::send(connection.fd.get(), owed.data(), owed.size(), MSG_NOSIGNAL);
     if (n > 0) {
       counters_.bytes_sent += static_cast<std::uint64_t>(n);
-      connection.session.on_sent(static_cast<std::size_t>(n), now());
+      if (connection.tls) {
+        connection.tls_output.erase(0, static_cast<std::size_t>(n));
+      } else {
+        connection.session.on_sent(static_cast<std::size_t>(n), now());
+      }
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -272,14 +370,15 @@ bool HttpServer::Impl::write_some(Connection& connection) {
 }
 
 void HttpServer::Impl::service(Connection& connection) {
+  if (connection.tls && !pump_tls_input(connection)) return;
   if (!write_some(connection)) return;
-  if (connection.session.finished()) {
+  if (connection.session.finished() && connection.tls_output.empty()) {
     begin_close(connection);
     return;
   }
   std::uint32_t events = 0;
-  if (connection.session.wants_input()) events |= EPOLLIN;
-  if (!connection.session.output().empty()) events |= EPOLLOUT;
+  if (connection.session.wants_input() && !connection.tls_input_ended) events |= EPOLLIN;
+  if (!connection.session.output().empty() || !connection.tls_output.empty()) events |= EPOLLOUT;
   update_interest(connection, events);
   refresh_timer(connection);
 }
@@ -289,6 +388,12 @@ void HttpServer::Impl::begin_close(Connection& connection) {
   if (connection.session.abortive()) {
     close_connection(fd);
     return;
+  }
+  // HTTPS: close_notify before the FIN, so the client can tell this end
+  // from a truncation.
+  if (connection.tls) {
+    connection.tls->close();
+    send_tls_output_best_effort(connection);
   }
   // Lingering close: FIN first, then read and discard until the client closes
   // too (or a bound). Closing with unread bytes would send RST, and the

@@ -18,6 +18,11 @@
 //   ...
 //   server.stop();                                       // graceful, bounded by drain_timeout
 //   std::cout << server.counters().requests;
+//
+// With options.tls set it serves HTTPS: each connection runs a sans-I/O
+// tls::TlsEngine between the socket and its ServerSession (ciphertext in,
+// plaintext to the session; responses encrypted on the way out), and closes
+// with close_notify. The session's idle timeout bounds the handshake too.
 #pragma once
 
 #include <chrono>
@@ -29,6 +34,7 @@
 #include "targets/http/server/server_session.h"
 #include "targets/net/address.h"
 #include "targets/net/error.h"
+#include "targets/tls/tls_config.h"
 
 namespace faultline::http {
 
@@ -47,6 +53,8 @@ struct HttpServerOptions {
   // After the last response: how long to read and discard what the client
   // still sends before closing.
   net::Duration linger_timeout = std::chrono::seconds(1);
+  // tls: serve HTTPS with this certificate and key; null: plain HTTP.
+  std::shared_ptr<const tls::ServerContext> tls;
 };
 
 // HttpServer: see the file comment. Not copyable or movable.
