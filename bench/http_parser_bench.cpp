@@ -2,7 +2,18 @@
 // same bytes in the same run, so the results read as a ratio.
 //
 //   raw llhttp:   llhttp_execute with no callbacks at all (the floor: pure scanning)
-//   our wrapper:  http::Parser building owned Messages and popping them
+//   RawSpans:     llhttp_execute with the least a consumer of the message
+//                 needs: callbacks that keep (pointer, length) of the target,
+//                 each header name and value, and the body (no checks, no
+//                 joining of split tokens): the floor for any zero-copy API
+//   Wrapper:      http::Parser::next(), owned Messages (every string copied)
+//   View:         http::Parser::next_view() with borrow_input: MessageViews
+//                 into the input, nothing copied (the zero-copy path)
+//   Sink:         (16 KiB response) next_view() with a body sink that only
+//                 counts the body's bytes
+//
+// alloc_bytes_per_msg: bytes the process allocated (operator new) per
+// parsed message in the timed loop (alloc_counter.h).
 //
 // Inputs: a browser-like GET with 11 headers, pipelined N times in one buffer,
 // and a response with a 16 KiB Content-Length body. Both parsers live across
@@ -15,6 +26,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "bench/alloc_counter.h"
 #include "targets/http/parser.h"
 
 namespace {
@@ -71,21 +83,97 @@ void run_raw(benchmark::State& state, llhttp_type_t type, const std::string& inp
   state.SetItemsProcessed(state.iterations() * messages_per_input);
 }
 
+// Spans: what the RawSpans callbacks keep of the last message.
+struct Spans {
+  std::string_view target;
+  std::string_view names[32];
+  std::string_view values[32];
+  std::size_t lines = 0;
+  std::string_view body;
+};
+
+Spans& spans_of(llhttp_t* parser) {
+  return *static_cast<Spans*>(parser->data);
+}
+
+void run_raw_spans(benchmark::State& state, llhttp_type_t type, const std::string& input,
+                   int messages_per_input) {
+  llhttp_settings_t settings{};
+  settings.on_message_begin = [](llhttp_t* p) {
+    spans_of(p).lines = 0;
+    return 0;
+  };
+  settings.on_url = [](llhttp_t* p, const char* at, std::size_t n) {
+    spans_of(p).target = std::string_view(at, n);
+    return 0;
+  };
+  settings.on_header_field = [](llhttp_t* p, const char* at, std::size_t n) {
+    Spans& spans = spans_of(p);
+    spans.names[spans.lines % 32] = std::string_view(at, n);
+    return 0;
+  };
+  settings.on_header_value = [](llhttp_t* p, const char* at, std::size_t n) {
+    Spans& spans = spans_of(p);
+    spans.values[spans.lines % 32] = std::string_view(at, n);
+    return 0;
+  };
+  settings.on_header_value_complete = [](llhttp_t* p) {
+    ++spans_of(p).lines;
+    return 0;
+  };
+  settings.on_body = [](llhttp_t* p, const char* at, std::size_t n) {
+    spans_of(p).body = std::string_view(at, n);
+    return 0;
+  };
+  Spans spans;
+  llhttp_t parser;
+  llhttp_init(&parser, type, &settings);
+  parser.data = &spans;
+  for (auto _ : state) {
+    llhttp_errno_t status = llhttp_execute(&parser, input.data(), input.size());
+    if (status != HPE_OK) {
+      state.SkipWithError(llhttp_errno_name(status));
+      break;
+    }
+    benchmark::DoNotOptimize(spans);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(input.size()));
+  state.SetItemsProcessed(state.iterations() * messages_per_input);
+}
+
+enum class Pop { owned, view, view_with_sink };
+
 void run_wrapper(benchmark::State& state, MessageType type, const std::string& input,
-                 int messages_per_input) {
+                 int messages_per_input, Pop pop = Pop::owned) {
   faultline::http::ParserOptions options;
   options.limits.max_pending_messages = static_cast<std::size_t>(messages_per_input) + 1;
+  options.borrow_input = pop != Pop::owned;
   Parser parser(type, options);
+  std::uint64_t sunk = 0;
+  if (pop == Pop::view_with_sink) {
+    parser.set_body_sink([&sunk](std::string_view piece, bool) { sunk += piece.size(); });
+  }
+  const faultline::bench::AllocCount before = faultline::bench::alloc_count();
   for (auto _ : state) {
     if (auto fed = parser.feed(input); !fed) {
       state.SkipWithError(fed.error().to_string().c_str());
       break;
     }
-    while (std::optional<Message> message = parser.next())
-      benchmark::DoNotOptimize(message);
+    if (pop == Pop::owned) {
+      while (std::optional<Message> message = parser.next())
+        benchmark::DoNotOptimize(message);
+    } else {
+      while (std::optional<faultline::http::MessageView> message = parser.next_view())
+        benchmark::DoNotOptimize(message);
+    }
   }
+  const faultline::bench::AllocCount spent = faultline::bench::alloc_count() - before;
+  benchmark::DoNotOptimize(sunk);
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(input.size()));
   state.SetItemsProcessed(state.iterations() * messages_per_input);
+  const double messages = static_cast<double>(state.iterations()) * messages_per_input;
+  state.counters["alloc_bytes_per_msg"] = static_cast<double>(spent.bytes) / messages;
+  state.counters["allocs_per_msg"] = static_cast<double>(spent.calls) / messages;
 }
 
 void BM_PipelinedGet_RawLlhttp(benchmark::State& state) {
@@ -93,23 +181,51 @@ void BM_PipelinedGet_RawLlhttp(benchmark::State& state) {
   run_raw(state, HTTP_REQUEST, pipelined_gets(count), count);
 }
 
+void BM_PipelinedGet_RawSpans(benchmark::State& state) {
+  const int count = static_cast<int>(state.range(0));
+  run_raw_spans(state, HTTP_REQUEST, pipelined_gets(count), count);
+}
+
 void BM_PipelinedGet_Wrapper(benchmark::State& state) {
   const int count = static_cast<int>(state.range(0));
   run_wrapper(state, MessageType::request, pipelined_gets(count), count);
+}
+
+void BM_PipelinedGet_View(benchmark::State& state) {
+  const int count = static_cast<int>(state.range(0));
+  run_wrapper(state, MessageType::request, pipelined_gets(count), count, Pop::view);
 }
 
 void BM_Response16KiB_RawLlhttp(benchmark::State& state) {
   run_raw(state, HTTP_RESPONSE, response_with_body(16 * 1024), 1);
 }
 
+void BM_Response16KiB_RawSpans(benchmark::State& state) {
+  run_raw_spans(state, HTTP_RESPONSE, response_with_body(16 * 1024), 1);
+}
+
 void BM_Response16KiB_Wrapper(benchmark::State& state) {
   run_wrapper(state, MessageType::response, response_with_body(16 * 1024), 1);
 }
 
+void BM_Response16KiB_View(benchmark::State& state) {
+  run_wrapper(state, MessageType::response, response_with_body(16 * 1024), 1, Pop::view);
+}
+
+void BM_Response16KiB_Sink(benchmark::State& state) {
+  run_wrapper(state, MessageType::response, response_with_body(16 * 1024), 1,
+              Pop::view_with_sink);
+}
+
 BENCHMARK(BM_PipelinedGet_RawLlhttp)->Arg(1)->Arg(16)->Arg(128);
+BENCHMARK(BM_PipelinedGet_RawSpans)->Arg(1)->Arg(16)->Arg(128);
 BENCHMARK(BM_PipelinedGet_Wrapper)->Arg(1)->Arg(16)->Arg(128);
+BENCHMARK(BM_PipelinedGet_View)->Arg(1)->Arg(16)->Arg(128);
 BENCHMARK(BM_Response16KiB_RawLlhttp);
+BENCHMARK(BM_Response16KiB_RawSpans);
 BENCHMARK(BM_Response16KiB_Wrapper);
+BENCHMARK(BM_Response16KiB_View);
+BENCHMARK(BM_Response16KiB_Sink);
 
 }  // namespace
 

@@ -14,12 +14,16 @@
 //           compares a run that takes messages and upgrade bytes after every
 //           piece, as a server loop does (unless the whole run hit
 //           max_pending_messages or the upgrade-bytes bound, which only a
-//           reader that never takes anything can)
+//           reader that never takes anything can), and the same run through
+//           next_view() with borrow_input, each piece in its own buffer that
+//           is overwritten once its messages are taken (a view that outlives
+//           its bytes differs), with a body sink when the split count is odd
 // Dictionary: corpus/dict/http.dict
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fuzz/http_fuzz_support.h"
@@ -29,23 +33,50 @@ namespace {
 namespace fuzz = faultline::fuzz;
 namespace http = faultline::http;
 
-// parse_popping: parse_pieces, but taking messages after every feed.
-fuzz::ParseOutcome parse_popping(http::MessageType type, const http::ParserOptions& options,
-                                 const std::vector<fuzz::ExpectedMethod>& expected,
-                                 const std::vector<std::string_view>& pieces, bool finish) {
+// Taking: how parse_taking takes messages.
+enum class Taking { owned, views, views_and_sink };
+
+// parse_taking: parse_pieces, but taking messages after every feed: owned
+// with next(), or through next_view() with borrow_input, each piece in its
+// own buffer overwritten once its messages are taken (with a body sink, the
+// bodies are rebuilt from its pieces).
+fuzz::ParseOutcome parse_taking(http::MessageType type, http::ParserOptions options,
+                                const std::vector<fuzz::ExpectedMethod>& expected,
+                                const std::vector<std::string_view>& pieces, bool finish,
+                                Taking taking) {
+  options.borrow_input = taking != Taking::owned;
   http::Parser parser(type, options);
   for (fuzz::ExpectedMethod method : expected)
     parser.expect_response_to(fuzz::method_name(method));
+  std::string body;
+  std::vector<std::string> bodies;
+  if (taking == Taking::views_and_sink) {
+    parser.set_body_sink([&](std::string_view piece, bool last) {
+      body.append(piece);
+      if (last) bodies.push_back(std::exchange(body, {}));
+    });
+  }
   fuzz::ParseOutcome outcome;
   auto take = [&] {
-    while (std::optional<http::Message> message = parser.next())
-      outcome.messages.push_back(std::move(*message));
+    if (taking == Taking::owned) {
+      while (std::optional<http::Message> message = parser.next())
+        outcome.messages.push_back(std::move(*message));
+    }
+    while (std::optional<http::MessageView> view = parser.next_view()) {
+      http::Message message = view->to_message();
+      if (taking == Taking::views_and_sink && outcome.messages.size() < bodies.size()) {
+        message.body = bodies[outcome.messages.size()];
+      }
+      outcome.messages.push_back(std::move(message));
+    }
     outcome.upgrade_data += parser.take_upgrade_data();
   };
   bool failed = false;
   for (std::string_view piece : pieces) {
-    failed = !parser.feed(piece);
+    std::string buffer(piece);
+    failed = !parser.feed(buffer);
     take();
+    std::fill(buffer.begin(), buffer.end(), '\xAA');
     if (failed) break;
   }
   if (!failed && finish) (void)parser.finish();
@@ -108,7 +139,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (whole.error->code == http::ParseErrorCode::too_many_pending ||
        (whole.upgraded && whole.error->code == http::ParseErrorCode::body_too_large));
   if ((splits & 0x80) != 0 && !whole_hit_a_taking_limit) {
-    compare(parse_popping(type, options, expected, pieces, finish), pieces, "taken after each");
+    compare(parse_taking(type, options, expected, pieces, finish, Taking::owned), pieces,
+            "taken after each");
+    compare(parse_taking(type, options, expected, pieces, finish,
+                         offsets.size() % 2 == 1 ? Taking::views_and_sink : Taking::views),
+            pieces, "viewed, borrowed, taken after each");
   }
   if ((splits & 0x40) != 0) {
     std::vector<std::string_view> bytes;

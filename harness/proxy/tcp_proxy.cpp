@@ -349,9 +349,15 @@ void TcpProxy::read_side(Connection& c, Direction& d) {
     ssize_t n = ::recv(d.source_fd, buffer, sizeof(buffer), 0);
     fault::Output out;
     if (n > 0) {
-      auto t = now();
-      d.chain->on_chunk(fault::Chunk{std::string(buffer, static_cast<std::size_t>(n)), t}, t, out);
-      take_output(c, d, std::move(out));
+      const std::size_t sent =
+          forward_directly(c, d, std::string_view(buffer, static_cast<std::size_t>(n)));
+      if (sent < static_cast<std::size_t>(n)) {
+        auto t = now();
+        d.chain->on_chunk(
+            fault::Chunk{std::string(buffer + sent, static_cast<std::size_t>(n) - sent), t}, t,
+            out);
+        take_output(c, d, std::move(out));
+      }
       // A short read emptied the socket: epoll is level-triggered, so skip
       // the recv that would only say EAGAIN (one syscall per hop).
       if (static_cast<std::size_t>(n) < sizeof(buffer)) break;
@@ -365,6 +371,22 @@ void TcpProxy::read_side(Connection& c, Direction& d) {
     d.chain->on_end(fault::End{kind, t}, t, out);
     take_output(c, d, std::move(out));
   }
+}
+
+// forward_directly is the pass-through fast path: a direction without fault
+// stages, with nothing queued and a connected, writable destination, sends
+// what it read straight from the read buffer (no chunk, no copy, no queue).
+// It gives how many bytes went out; the rest takes the ordinary path (the
+// queue, and pump(), which also reports a send error).
+std::size_t TcpProxy::forward_directly(Connection& c, Direction& d, std::string_view bytes) {
+  if (!d.chain->empty() || !d.queue.empty() || d.end || d.write_blocked || d.finished ||
+      !c.connected) {
+    return 0;
+  }
+  const ssize_t n = ::send(d.dest_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  if (n <= 0) return 0;
+  (d.which == fault::Direction::up ? bytes_up_ : bytes_down_) += static_cast<std::uint64_t>(n);
+  return static_cast<std::size_t>(n);
 }
 
 void TcpProxy::take_output(Connection& c, Direction& d, fault::Output output) {
@@ -385,6 +407,10 @@ void TcpProxy::take_output(Connection& c, Direction& d, fault::Output output) {
 
 void TcpProxy::pump(Connection& c, Direction& d) {
   if (d.finished || !c.connected) return;
+  if (d.queue.empty() && !d.end && d.timer == 0) {
+    d.timer_at = fault::kNever;  // nothing to send, nothing due: what the rest would conclude
+    return;
+  }
   const std::uint64_t id = c.id;
   auto t = now();
   while (!d.queue.empty() && !d.write_blocked && d.queue.front().release <= t) {

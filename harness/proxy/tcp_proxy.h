@@ -9,7 +9,9 @@
 // One epoll thread. Each direction keeps a queue of chunks with release times;
 // a chunk is written once its time comes (a timer wakes the loop). Reading a
 // side stops while its direction's queue holds max_queued_bytes (backpressure:
-// a stalled or slow direction never grows memory without bound). A FIN is
+// a stalled or slow direction never grows memory without bound). A direction
+// without fault stages skips all that while nothing waits in its queue: what
+// is read is sent straight from the read buffer (no chunk, no copy). A FIN is
 // passed on as a FIN (half-close), a reset fault as an RST (SO_LINGER 0).
 //
 // An orderly end (limit_data, stall's close_after, both directions finished,
@@ -34,6 +36,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 
@@ -127,6 +130,8 @@ class TcpProxy {
   void on_upstream_connected(std::uint64_t id);
   void on_event(std::uint64_t id, int fd, std::uint32_t events);
   void read_side(Connection& connection, Direction& direction);
+  std::size_t forward_directly(Connection& connection, Direction& direction,
+                               std::string_view bytes);
   void take_output(Connection& connection, Direction& direction, fault::Output output);
   void pump(Connection& connection, Direction& direction);
   void update_interest(Connection& connection);

@@ -10,6 +10,12 @@
 #include <utility>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "targets/http/token_arena.h"
+
 // How the wrapper drives llhttp
 // -----------------------------
 // feed() runs llhttp_execute over the new bytes, but stops it (splits the
@@ -33,6 +39,16 @@
 //   the end of chunk data: on_body looks at the next two bytes (maybe in the
 //     next feed) before loose-mode llhttp skips them unchecked.
 //
+// The pre-scan remembers how far it found nothing (clean_to_), so the
+// pauses at every message begin do not make it read a byte twice.
+//
+// Zero copy: a message is a Record of views. A token that arrives whole in
+// one feed is a view of that feed's bytes; one that arrives in pieces is
+// appended in the TokenArena. When feed() returns, the message still being
+// parsed is copied into the arena (its bytes are about to go away), and so
+// are the queued messages unless the caller lent the input (borrow_input).
+// next() copies a Record into a Message; next_view() hands the views out.
+//
 // Every error is raised at a byte offset that does not depend on where the
 // stream was split. When llhttp fails in the middle of a token, the token read
 // so far is handed to its callback first (llhttp only hands it over at the
@@ -52,11 +68,6 @@ constexpr std::uint64_t kUnbounded = std::numeric_limits<std::uint64_t>::max();
 // to the end of the buffer would rescan it at every message (quadratic in the
 // pipeline depth) and walk through bodies llhttp skips without reading.
 constexpr std::size_t kScanWindow = 1024;
-
-// kMaxBodyReserve: a body with a Content-Length gets its memory up front (no
-// regrowing copies as reads arrive), but only this much: a declared length
-// costs the peer nothing to send.
-constexpr std::uint64_t kMaxBodyReserve = 64 * 1024;
 
 // kStatusLinePrefix: "HTTP/x.y 200 " (llhttp reads one digit per version
 // number), the bytes the status code check looks at.
@@ -104,6 +115,30 @@ bool is_coding_list(std::string_view value) {
 
 // The type of llhttp's internal span callbacks (llhttp.c, llhttp__internal__span_cb).
 using SpanCallback = int (*)(llhttp_t*, const char* start, const char* end);
+
+// kArenaCompactBytes: with messages still queued, the arena is compacted
+// (live tokens copied to a fresh one) only once it holds this much: a reader
+// that never empties the queue must not grow it without bound, and one that
+// empties it now and then should not pay a copy per feed.
+constexpr std::size_t kArenaCompactBytes = 64 * 1024;
+
+// Record: one message as views, queued or being parsed. Its header and
+// trailer lines are index ranges of Impl::lines_ (which may reallocate). A
+// body that cannot be a view of one feed is kept in body_storage instead of
+// the arena, so next() can move it into the Message rather than copy it
+// twice (view.body is then re-pointed at it by resolve(): records move).
+struct Record {
+  MessageView view;
+  std::size_t header_first = 0;
+  std::size_t header_count = 0;
+  std::size_t trailer_first = 0;
+  std::size_t trailer_count = 0;
+  bool body_owned = false;
+  std::string body_storage;
+  // Without borrow_input, a record still queued when its feed ends becomes
+  // an owned Message right there (one copy, which next() then moves out).
+  std::optional<Message> owned;
+};
 
 }  // namespace
 
@@ -163,6 +198,7 @@ struct Parser::Impl {
   bool check_pending_chunk_crlf();
   std::size_t find_suspicious_line_end(std::size_t from, std::size_t to) const;
   std::uint64_t opaque_bytes_ahead() const;
+  std::size_t first_suspect(std::size_t from, std::size_t to);
   bool in_head() const { return in_message_ && !headers_complete_; }
   bool line_folding_forbidden_here() const {
     return !options_.lenient_headers && in_message_ && (!headers_complete_ || in_trailers_);
@@ -191,8 +227,25 @@ struct Parser::Impl {
   // "where llhttp stopped" (callbacks that get no pointer).
   int raise(ParseErrorCode code, std::string llhttp_name, std::string reason,
             std::optional<std::uint64_t> offset);
-  Headers& header_lines() { return headers_complete_ ? current_.trailers : current_.headers; }
+  std::size_t& line_count() {
+    return headers_complete_ ? current_.trailer_count : current_.header_count;
+  }
   int charge_trailer_bytes(const char* at, std::size_t length, std::uint64_t* error_offset);
+
+  // --- views and the memory behind them ---
+  bool in_feed(const char* p) const {
+    return std::less_equal<const char*>()(data_begin_, p) && std::less<const char*>()(p, data_end_);
+  }
+  void append_token(std::string_view& token, const char* at, std::size_t length);
+  void append_body(const char* at, std::size_t length);
+  static void own_body(Record& record);
+  template <typename Visit>
+  void for_each_token(Record& record, Visit visit);
+  void pin_unread_input();
+  void reclaim();
+  MessageView resolve(const Record& record) const;
+  static Message take_message(Record& record, const MessageView& view);
+  MessageView view_of_owned(const Message& message);
 
   static Impl& self(llhttp_t* parser) { return *static_cast<Impl*>(parser->data); }
   static const llhttp_settings_t& settings();
@@ -209,7 +262,7 @@ struct Parser::Impl {
   char previous_byte_ = 0;  // the last byte of the previous feed
 
   // The message being parsed.
-  Message current_;
+  Record current_;
   bool in_message_ = false;
   bool headers_complete_ = false;
   bool header_line_open_ = false;  // a name was started and its value not completed
@@ -223,12 +276,21 @@ struct Parser::Impl {
   bool pending_cr_ = false;              // the previous feed ended with a CR outside body data
   std::string status_prefix_;            // the first bytes of the response being parsed
   std::size_t status_capture_ = 0;       // how many more of its bytes to copy
+  std::uint64_t body_bytes_ = 0;         // decoded body bytes of the message so far
+  std::size_t clean_from_ = 0;           // [clean_from_, clean_to_) of this feed: no suspect
+  std::size_t clean_to_ = 0;
 
   // Complete messages not yet taken: ready_[ready_head_, size). A vector, not
-  // a deque: a deque of Messages allocates a block every couple of messages.
-  std::vector<Message> ready_;
+  // a deque: a deque allocates a block every few records.
+  std::vector<Record> ready_;
   std::size_t ready_head_ = 0;
-  std::size_t previous_header_count_ = 0;  // capacity hint: keep-alive messages look alike
+  std::size_t feed_first_record_ = 0;  // the first record this feed completed
+  std::vector<HeaderView> lines_;  // header and trailer lines of ready_ and current_
+  detail::TokenArena arena_;       // tokens that are not views of the current feed
+  detail::TokenArena spare_arena_;
+  BodySink body_sink_;
+  mutable Message head_copy_;  // head_in_progress()'s answer
+  std::vector<HeaderView> owned_lines_;  // next_view() of an owned record: its lines
   std::deque<ExpectedMethod> expected_;
 
   PauseReason pause_reason_ = PauseReason::none;
@@ -286,12 +348,16 @@ Parser::Impl::Impl(MessageType type, ParserOptions options)
 ParseResult Parser::Impl::feed(std::string_view bytes) {
   if (error_) return tl::unexpected(*error_);
   if (bytes.empty()) return {};
+  reclaim();
+  feed_first_record_ = ready_.size();
   data_begin_ = bytes.data();
   data_end_ = bytes.data() + bytes.size();
   data_offset_ = bytes_fed_;
+  clean_from_ = clean_to_ = 0;
   ParseResult result = finished_ ? fail(ParseErrorCode::invalid, "HPE_CLOSED_CONNECTION",
                                         "bytes fed after finish() (end of stream)", bytes_fed_)
                                  : run();
+  pin_unread_input();
   bytes_fed_ += bytes.size();
   previous_byte_ = bytes.back();
   data_begin_ = data_end_ = nullptr;
@@ -301,6 +367,7 @@ ParseResult Parser::Impl::feed(std::string_view bytes) {
 ParseResult Parser::Impl::finish() {
   if (error_) return tl::unexpected(*error_);
   if (finished_ || upgraded_) return {};
+  reclaim();
   finished_ = true;
   if (pending_cr_) {
     return fail(ParseErrorCode::invalid, "HPE_LF_EXPECTED",
@@ -385,8 +452,7 @@ ParseResult Parser::Impl::run() {
     }
     const std::size_t scan_from =
         pos + static_cast<std::size_t>(std::min<std::uint64_t>(opaque_bytes_ahead(), end - pos));
-    const std::size_t suspect =
-        find_suspicious_line_end(scan_from, std::min(end, scan_from + kScanWindow));
+    const std::size_t suspect = first_suspect(scan_from, std::min(end, scan_from + kScanWindow));
     if (suspect > pos) {
       std::optional<std::size_t> reached = execute(pos, suspect);
       if (!reached) return tl::unexpected(*error_);
@@ -521,25 +587,63 @@ std::size_t Parser::Impl::find_suspicious_line_end(std::size_t from, std::size_t
   const bool check_bare_lf = !options_.lenient_optional_cr_before_lf;
   const bool check_fold = !options_.lenient_headers;
   const std::size_t size = static_cast<std::size_t>(data_end_ - data_begin_);
+  const char* data = data_begin_;
+  auto suspicious = [&](std::size_t i) {
+    if (data[i] == '\r') return !(i + 1 < size && data[i + 1] == '\n');
+    const char before = i == 0 ? previous_byte_ : data[i - 1];
+    if (check_bare_lf && before != '\r') return true;
+    return check_fold && i + 1 < size && is_space_or_tab(data[i + 1]);
+  };
   std::size_t index = from;
-  while (index < to) {
-    const void* found = std::memchr(data_begin_ + index, '\n', to - index);
-    const std::size_t lf =
-        found == nullptr ? to
-                         : static_cast<std::size_t>(static_cast<const char*>(found) - data_begin_);
-    // The only CR allowed before this LF is the byte right before it.
-    if (const void* cr = std::memchr(data_begin_ + index, '\r', lf - index)) {
-      const auto cr_index = static_cast<std::size_t>(static_cast<const char*>(cr) - data_begin_);
-      if (cr_index + 1 != lf) return cr_index;
-      if (found == nullptr && (to == size || data_begin_[to] != '\n')) return cr_index;
+#if defined(__SSE2__)
+  // 16 bytes at a time, every rule as a bit mask: bit k of `bad` is set when
+  // byte index+k is suspicious. A block needs the byte before it and the one
+  // after it, so the first byte of the feed and its last 16 go the scalar way.
+  if (index == 0 && index < to) {
+    if ((data[0] == '\r' || data[0] == '\n') && suspicious(0)) return 0;
+    index = 1;
+  }
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  const __m128i sp = _mm_set1_epi8(' ');
+  const __m128i tab = _mm_set1_epi8('\t');
+  auto mask_of = [](__m128i bytes, __m128i of) {
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, of)));
+  };
+  for (; index + 16 <= to && index + 17 <= size; index += 16) {
+    const __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + index));
+    const unsigned crs = mask_of(here, cr);
+    const unsigned lfs = mask_of(here, lf);
+    if ((crs | lfs) == 0) continue;
+    const __m128i after = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + index + 1));
+    unsigned bad = crs & ~mask_of(after, lf);  // a CR not followed by LF
+    if (check_bare_lf) {
+      const __m128i before = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + index - 1));
+      bad |= lfs & ~mask_of(before, cr);  // a LF without CR before it
     }
-    if (found == nullptr) return to;
-    const char before = lf == 0 ? previous_byte_ : data_begin_[lf - 1];
-    if (check_bare_lf && before != '\r') return lf;
-    if (check_fold && lf + 1 < size && is_space_or_tab(data_begin_[lf + 1])) return lf;
-    index = lf + 1;
+    if (check_fold) bad |= lfs & (mask_of(after, sp) | mask_of(after, tab));  // LF then SP/HTAB
+    if (bad != 0) return index + static_cast<std::size_t>(__builtin_ctz(bad));
+  }
+#endif
+  for (; index < to; ++index) {
+    if ((data[index] == '\r' || data[index] == '\n') && suspicious(index)) return index;
   }
   return to;
+}
+
+// first_suspect is find_suspicious_line_end over [from, to) that skips what
+// an earlier call of this feed found clean: whether a byte is suspicious
+// depends on the bytes and the options only, never on llhttp's state.
+std::size_t Parser::Impl::first_suspect(std::size_t from, std::size_t to) {
+  std::size_t start = from;
+  if (clean_from_ <= from && from <= clean_to_) {
+    start = std::min(clean_to_, to);
+  } else {
+    clean_from_ = from;
+  }
+  const std::size_t found = find_suspicious_line_end(start, to);
+  clean_to_ = found;
+  return found;
 }
 
 // opaque_bytes_ahead: how many of the next bytes llhttp will take as body data
@@ -560,6 +664,176 @@ std::uint64_t Parser::Impl::opaque_bytes_ahead() const {
 }
 
 // ---------------------------------------------------------------------------
+// Views and the memory behind them
+
+// append_token extends a token by the bytes llhttp just handed over: still a
+// view when they follow it in the same feed, else a copy in the arena.
+void Parser::Impl::append_token(std::string_view& token, const char* at, std::size_t length) {
+  if (token.empty() && (length == 0 || in_feed(at))) {
+    token = std::string_view(at, length);
+  } else if (in_feed(token.data()) && token.data() + token.size() == at) {
+    token = std::string_view(token.data(), token.size() + length);
+  } else {
+    token = arena_.append(token, std::string_view(at, length));
+  }
+}
+
+// append_body: the body as a view of the feed while it is one run of bytes,
+// else in the record's own string (chunked bodies, bodies over many feeds).
+void Parser::Impl::append_body(const char* at, std::size_t length) {
+  Record& record = current_;
+  std::string_view& body = record.view.body;
+  if (record.body_owned) {
+    record.body_storage.append(at, length);
+  } else if (body.empty() && in_feed(at)) {
+    body = std::string_view(at, length);
+    return;
+  } else if (in_feed(body.data()) && body.data() + body.size() == at) {
+    body = std::string_view(body.data(), body.size() + length);
+    return;
+  } else {
+    own_body(record);
+    record.body_storage.append(at, length);
+  }
+  body = record.body_storage;
+}
+
+// own_body copies a viewed body into the record's own string.
+void Parser::Impl::own_body(Record& record) {
+  if (record.body_owned) return;
+  record.body_storage.assign(record.view.body);
+  record.body_owned = true;
+  record.view.body = record.body_storage;
+}
+
+// for_each_token visits a record's strings in the order they arrive, so the
+// one still growing is the last one visited (and the arena's last allocation).
+// An owned body is not a token: it lives in the record.
+template <typename Visit>
+void Parser::Impl::for_each_token(Record& record, Visit visit) {
+  visit(record.view.target);
+  visit(record.view.reason);
+  for (std::size_t i = 0; i < record.header_count; ++i) {
+    visit(lines_[record.header_first + i].name);
+    visit(lines_[record.header_first + i].value);
+  }
+  for (std::size_t i = 0; i < record.trailer_count; ++i) {
+    visit(lines_[record.trailer_first + i].name);
+    visit(lines_[record.trailer_first + i].value);
+  }
+}
+
+// pin_unread_input runs as feed() returns: views of the feed's bytes that
+// must outlive it are copied into the arena.
+void Parser::Impl::pin_unread_input() {
+  auto pin = [this](std::string_view& token) {
+    if (!token.empty() && in_feed(token.data())) token = arena_.append({}, token);
+  };
+  auto pin_record = [&](Record& record) {
+    for_each_token(record, pin);
+    if (!record.body_owned && !record.view.body.empty() && in_feed(record.view.body.data())) {
+      own_body(record);
+    }
+  };
+  if (!options_.borrow_input) {
+    for (std::size_t i = std::max(ready_head_, feed_first_record_); i < ready_.size(); ++i) {
+      Record& record = ready_[i];
+      if (!record.owned) record.owned = take_message(record, resolve(record));
+    }
+  }
+  if (in_message_) pin_record(current_);
+}
+
+// reclaim runs as feed() and finish() begin (views handed out are dead):
+// lines and arena memory of messages already taken are dropped.
+void Parser::Impl::reclaim() {
+  const bool queue_empty = ready_head_ == ready_.size();
+  if (queue_empty) {
+    ready_.clear();
+    ready_head_ = 0;
+  }
+  std::size_t first_line = lines_.size();
+  if (!queue_empty) {
+    first_line = ready_[ready_head_].header_first;
+  } else if (in_message_) {
+    first_line = current_.header_first;
+  }
+  if (first_line > 0) {
+    lines_.erase(lines_.begin(), lines_.begin() + static_cast<std::ptrdiff_t>(first_line));
+    auto rebase = [first_line](Record& record) {
+      record.header_first -= std::min(record.header_first, first_line);
+      record.trailer_first -= std::min(record.trailer_first, first_line);
+    };
+    for (std::size_t i = ready_head_; i < ready_.size(); ++i)
+      rebase(ready_[i]);
+    rebase(current_);
+  }
+  if (arena_.used() == 0 || (!queue_empty && arena_.used() < kArenaCompactBytes)) return;
+  if (queue_empty && !in_message_) {
+    arena_.clear();
+    return;
+  }
+  spare_arena_.clear();
+  auto move_to_spare = [this](std::string_view& token) {
+    if (!token.empty() && arena_.owns(token.data())) token = spare_arena_.append({}, token);
+  };
+  for (std::size_t i = ready_head_; i < ready_.size(); ++i)
+    for_each_token(ready_[i], move_to_spare);
+  if (in_message_) for_each_token(current_, move_to_spare);
+  std::swap(arena_, spare_arena_);
+  spare_arena_.clear();
+}
+
+// take_message copies a record's views into a Message; a body the record
+// owns is moved, not copied.
+Message Parser::Impl::take_message(Record& record, const MessageView& view) {
+  MessageView head = view;
+  head.body = {};
+  Message message = head.to_message();
+  message.body = record.body_owned ? std::move(record.body_storage) : std::string(view.body);
+  record.body_owned = false;
+  record.view.body = {};
+  return message;
+}
+
+// view_of_owned views an owned Message (its lines in owned_lines_).
+MessageView Parser::Impl::view_of_owned(const Message& message) {
+  owned_lines_.clear();
+  for (const Header& line : message.headers)
+    owned_lines_.push_back(HeaderView{line.name, line.value});
+  for (const Header& line : message.trailers)
+    owned_lines_.push_back(HeaderView{line.name, line.value});
+  MessageView view;
+  view.type = message.type;
+  view.method = message.method;
+  view.target = message.target;
+  view.status_code = message.status_code;
+  view.reason = message.reason;
+  view.version_major = message.version_major;
+  view.version_minor = message.version_minor;
+  view.headers = std::span<const HeaderView>(owned_lines_.data(), message.headers.size());
+  view.body = message.body;
+  view.trailers = std::span<const HeaderView>(owned_lines_.data() + message.headers.size(),
+                                              message.trailers.size());
+  view.body_size = message.body.size();
+  view.keep_alive = message.keep_alive;
+  view.upgrade = message.upgrade;
+  view.chunked = message.chunked;
+  view.content_length = message.content_length;
+  return view;
+}
+
+MessageView Parser::Impl::resolve(const Record& record) const {
+  MessageView view = record.view;
+  if (record.body_owned) view.body = record.body_storage;
+  view.headers = std::span<const HeaderView>(lines_.data() + record.header_first,
+                                             record.header_count);
+  view.trailers = std::span<const HeaderView>(lines_.data() + record.trailer_first,
+                                              record.trailer_count);
+  return view;
+}
+
+// ---------------------------------------------------------------------------
 // llhttp callbacks
 
 int Parser::Impl::raise(ParseErrorCode code, std::string llhttp_name, std::string reason,
@@ -575,8 +849,10 @@ int Parser::Impl::raise(ParseErrorCode code, std::string llhttp_name, std::strin
 }
 
 int Parser::Impl::on_message_begin() {
-  current_.type = type_;  // current_ is fresh: on_message_complete moved the last one out
-  current_.headers.reserve(previous_header_count_);
+  current_ = Record{};
+  current_.view.type = type_;
+  current_.header_first = current_.trailer_first = lines_.size();
+  body_bytes_ = 0;
   in_message_ = true;
   headers_complete_ = false;
   header_line_open_ = false;
@@ -594,19 +870,19 @@ int Parser::Impl::on_message_begin() {
 }
 
 int Parser::Impl::on_url(const char* at, std::size_t length) {
-  std::string& target = current_.target;
+  std::string_view& target = current_.view.target;
   const std::size_t limit = options_.limits.max_url_length;
   if (target.size() + length > limit) {
     return raise(ParseErrorCode::url_too_long, "HPE_USER",
                  "request-target longer than " + std::to_string(limit) + " bytes",
                  offset_of(at) + (limit - target.size()));
   }
-  target.append(at, length);
+  append_token(target, at, length);
   return 0;
 }
 
 int Parser::Impl::on_status(const char* at, std::size_t length) {
-  std::string& reason = current_.reason;
+  std::string_view& reason = current_.view.reason;
   // The reason phrase begins: the status code before it is complete.
   if (reason.empty()) {
     if (int failed = check_status_code(); failed != 0) return failed;
@@ -617,7 +893,7 @@ int Parser::Impl::on_status(const char* at, std::size_t length) {
                  "reason phrase longer than " + std::to_string(limit) + " bytes",
                  offset_of(at) + (limit - reason.size()));
   }
-  reason.append(at, length);
+  append_token(reason, at, length);
   return 0;
 }
 
@@ -662,7 +938,6 @@ int Parser::Impl::charge_trailer_bytes(const char* at, std::size_t length,
 }
 
 int Parser::Impl::on_header_field(const char* at, std::size_t length) {
-  Headers& lines = header_lines();
   if (!header_line_open_) {
     if (header_count_ >= options_.limits.max_header_count) {
       return raise(
@@ -671,13 +946,17 @@ int Parser::Impl::on_header_field(const char* at, std::size_t length) {
           offset_of(at));
     }
     ++header_count_;
-    lines.emplace_back();
+    lines_.emplace_back();
+    ++line_count();
     header_line_open_ = true;
   }
   // Loose-mode llhttp takes "Host : x" as a header named "Host ": a name
   // must be a token (RFC 9110 section 5.1), which also rules out any space
-  // before the colon (RFC 9112 section 5.1).
-  const auto* bad = std::find_if(at, at + length, [](char c) { return !is_token_char(c); });
+  // before the colon (RFC 9112 section 5.1). SP is the one non-token byte
+  // loose llhttp 8.1 lets into a name (the lookup table of its
+  // header_field_general state: tchar plus 0x20), so it is all to look for.
+  const auto* space = static_cast<const char*>(std::memchr(at, ' ', length));
+  const char* bad = space != nullptr ? space : at + length;
   std::uint64_t budget_offset = kUnbounded;
   if (headers_complete_) charge_trailer_bytes(at, length, &budget_offset);
   const std::uint64_t bad_offset = bad != at + length ? offset_of(bad) : kUnbounded;
@@ -691,13 +970,12 @@ int Parser::Impl::on_header_field(const char* at, std::size_t length) {
     return raise(ParseErrorCode::invalid, "HPE_INVALID_HEADER_TOKEN",
                  "invalid character in header name", bad_offset);
   }
-  lines.back().name.append(at, length);
+  append_token(lines_.back().name, at, length);
   return 0;
 }
 
 int Parser::Impl::on_header_field_complete() {
-  Headers& lines = header_lines();
-  if (!header_line_open_ || lines.empty() || lines.back().name.empty()) {
+  if (!header_line_open_ || line_count() == 0 || lines_.back().name.empty()) {
     return raise(ParseErrorCode::invalid, "HPE_INVALID_HEADER_TOKEN", "empty header name",
                  std::nullopt);
   }
@@ -705,8 +983,7 @@ int Parser::Impl::on_header_field_complete() {
 }
 
 int Parser::Impl::on_header_value(const char* at, std::size_t length) {
-  Headers& lines = header_lines();
-  if (!header_line_open_ || lines.empty()) {
+  if (!header_line_open_ || line_count() == 0) {
     return raise(ParseErrorCode::invalid, "HPE_INVALID_HEADER_TOKEN", "header value without a name",
                  offset_of(at));
   }
@@ -719,19 +996,18 @@ int Parser::Impl::on_header_value(const char* at, std::size_t length) {
                    budget_offset);
     }
   }
-  lines.back().value.append(at, length);
+  append_token(lines_.back().value, at, length);
   return 0;
 }
 
 int Parser::Impl::on_header_value_complete() {
-  Headers& lines = header_lines();
-  if (!lines.empty()) {
+  if (line_count() > 0) {
     // llhttp drops the whitespace before a value but keeps the whitespace
     // after it; neither is part of the value (RFC 9112 section 5).
-    std::string& value = lines.back().value;
+    std::string_view& value = lines_.back().value;
     while (!value.empty() && is_space_or_tab(value.back()))
-      value.pop_back();
-    if (!headers_complete_ && iequals(lines.back().name, "Transfer-Encoding")) {
+      value.remove_suffix(1);
+    if (!headers_complete_ && iequals(lines_.back().name, "Transfer-Encoding")) {
       // llhttp 8.1 sets no flag for an empty Transfer-Encoding, so it would
       // frame the message by its Content-Length where a peer that counts any
       // Transfer-Encoding line would not (RFC 9112 section 6.1). And loose
@@ -761,7 +1037,8 @@ int Parser::Impl::on_header_value_complete() {
 
 int Parser::Impl::on_headers_complete() {
   headers_complete_ = true;
-  Message& message = current_;
+  current_.trailer_first = lines_.size();
+  MessageView& message = current_.view;
   message.version_major = llhttp_.http_major;
   message.version_minor = llhttp_.http_minor;
   if (type_ == MessageType::request) {
@@ -816,22 +1093,22 @@ int Parser::Impl::on_headers_complete() {
                      " bytes",
                  std::nullopt);
   }
-  if (body_mode_ == BodyMode::length) {
-    current_.body.reserve(
-        static_cast<std::size_t>(std::min(llhttp_.content_length, kMaxBodyReserve)));
-  }
   return body_decision;
 }
 
 int Parser::Impl::on_body(const char* at, std::size_t length) {
-  std::string& body = current_.body;
   const std::uint64_t limit = options_.limits.max_body_bytes;
-  if (body.size() + length > limit) {
+  if (body_bytes_ + length > limit) {
     return raise(ParseErrorCode::body_too_large, "HPE_USER",
                  "body longer than " + std::to_string(limit) + " bytes",
-                 offset_of(at) + (limit - body.size()));
+                 offset_of(at) + (limit - body_bytes_));
   }
-  body.append(at, length);
+  body_bytes_ += length;
+  if (body_sink_) {
+    body_sink_(std::string_view(at, length), false);
+  } else {
+    append_body(at, length);
+  }
   if (body_mode_ == BodyMode::chunked && llhttp_.content_length == 0) {
     in_chunk_data_ = false;
     if (!options_.lenient_optional_crlf_after_chunk) {
@@ -861,7 +1138,7 @@ int Parser::Impl::on_chunk_header() {
     return 0;
   }
   const std::uint64_t limit = options_.limits.max_body_bytes;
-  if (size > limit - current_.body.size()) {
+  if (size > limit - body_bytes_) {
     return raise(ParseErrorCode::body_too_large, "HPE_USER",
                  "chunked body longer than " + std::to_string(limit) + " bytes", std::nullopt);
   }
@@ -876,18 +1153,18 @@ int Parser::Impl::on_message_complete() {
                      " parsed messages not taken with next()",
                  std::nullopt);
   }
-  current_.keep_alive = llhttp_should_keep_alive(&llhttp_) != 0;
-  current_.upgrade = llhttp_.upgrade != 0;
-  const bool closes = !current_.keep_alive && !current_.upgrade;
-  previous_header_count_ = current_.headers.size();
+  current_.view.keep_alive = llhttp_should_keep_alive(&llhttp_) != 0;
+  current_.view.upgrade = llhttp_.upgrade != 0;
+  current_.view.body_size = body_bytes_;
+  const bool closes = !current_.view.keep_alive && !current_.view.upgrade;
   if (ready_head_ > 0 && ready_head_ * 2 >= ready_.size()) {
-    // Taken messages are moved-from shells: drop them so a reader that never
-    // empties the queue does not grow it.
+    // Drop taken records so a reader that never empties the queue does not grow it.
     ready_.erase(ready_.begin(), ready_.begin() + static_cast<std::ptrdiff_t>(ready_head_));
+    feed_first_record_ -= std::min(feed_first_record_, ready_head_);
     ready_head_ = 0;
   }
   ready_.push_back(std::move(current_));
-  current_ = Message{};
+  if (body_sink_) body_sink_(std::string_view(), true);
   in_message_ = false;
   headers_complete_ = false;
   in_trailers_ = false;
@@ -921,12 +1198,27 @@ ParseResult Parser::finish() {
 std::optional<Message> Parser::next() {
   Impl& impl = *impl_;
   if (impl.ready_head_ == impl.ready_.size()) return std::nullopt;
-  std::optional<Message> message(std::move(impl.ready_[impl.ready_head_++]));
-  if (impl.ready_head_ == impl.ready_.size()) {
-    impl.ready_.clear();  // keeps the capacity for the next feed
-    impl.ready_head_ = 0;
+  Record& record = impl.ready_[impl.ready_head_++];
+  if (record.owned) return std::move(*record.owned);
+  return Impl::take_message(record, impl.resolve(record));
+}
+
+std::optional<MessageView> Parser::next_view() {
+  Impl& impl = *impl_;
+  if (impl.ready_head_ == impl.ready_.size()) return std::nullopt;
+  // The record stays in ready_ (reclaim() drops it at the next feed), so its
+  // lines and arena bytes live as long as the view is promised to.
+  const Record& record = impl.ready_[impl.ready_head_++];
+  if (record.owned) {
+    MessageView view = impl.view_of_owned(*record.owned);
+    view.body_size = record.view.body_size;  // a sink may have taken the body
+    return view;
   }
-  return message;
+  return impl.resolve(record);
+}
+
+void Parser::set_body_sink(BodySink sink) {
+  impl_->body_sink_ = std::move(sink);
 }
 
 std::size_t Parser::pending() const {
@@ -944,7 +1236,9 @@ bool Parser::message_in_progress() const {
   return impl_->in_message_;
 }
 const Message* Parser::head_in_progress() const {
-  return impl_->in_message_ && impl_->headers_complete_ ? &impl_->current_ : nullptr;
+  if (!impl_->in_message_ || !impl_->headers_complete_) return nullptr;
+  impl_->head_copy_ = impl_->resolve(impl_->current_).to_message();
+  return &impl_->head_copy_;
 }
 bool Parser::upgraded() const {
   return impl_->upgraded_;

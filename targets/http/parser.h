@@ -14,6 +14,18 @@
 //   ...
 //   parser.finish();  // on EOF: completes a close-delimited response body
 //
+// Zero copy: next_view() gives the same message as views into the fed bytes
+// (MessageView, message_view.h), and a body sink streams the body instead of
+// collecting it. With ParserOptions::borrow_input the parser copies nothing
+// that arrived whole in one feed; the caller keeps the fed bytes alive until
+// it has taken the messages they completed:
+//
+//   http::Parser parser(http::MessageType::request, {.borrow_input = true});
+//   parser.set_body_sink([&](std::string_view piece, bool last) { upload.write(piece); });
+//   (void)parser.feed(read_buffer);
+//   while (std::optional<http::MessageView> request = parser.next_view()) route(*request);
+//   // read_buffer may be reused from here on
+//
 // Strict by default. llhttp is built here in its loose mode (the Debian
 // sources, LLHTTP_STRICT_MODE unset), so the wrapper itself rejects what
 // llhttp's strict mode or later versions would: bare LF line endings,
@@ -30,6 +42,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +51,7 @@
 #include <tl/expected.hpp>
 
 #include "targets/http/message.h"
+#include "targets/http/message_view.h"
 #include "targets/net/error.h"
 
 namespace faultline::http {
@@ -79,7 +93,19 @@ struct ParserOptions {
   // flags that relax them there.
   bool lenient_optional_cr_before_lf = false;      // accept a bare LF as a line end
   bool lenient_optional_crlf_after_chunk = false;  // accept any 2 bytes after chunk data
+
+  // borrow_input: the caller keeps the bytes of each feed() alive and
+  // unchanged until it has taken (next() or next_view()) every message that
+  // feed completed, so the parser need not copy them when feed() returns.
+  // Off, a message's bytes are copied once, at the end of the feed that
+  // completed it, and only if it is still queued then.
+  bool borrow_input = false;
 };
+
+// BodySink: takes a message's decoded body bytes as they are parsed, in
+// order; `last` is true once per message, at its end (piece may be empty).
+// The piece points into the fed bytes: copy what must outlive the call.
+using BodySink = std::function<void(std::string_view piece, bool last)>;
 
 // ParseErrorCode: what kind of failure; every limit has its own code.
 enum class ParseErrorCode {
@@ -139,8 +165,19 @@ class Parser {
   // ParseErrorCode::truncated. Bytes fed after finish() are an error.
   ParseResult finish();
 
-  // next pops the oldest complete message, if any.
+  // next pops the oldest complete message, if any, as an owned Message.
   std::optional<Message> next();
+
+  // next_view pops the oldest complete message as views (no copy). The view
+  // and everything it points at stay valid until the next call to feed(),
+  // finish(), next() or next_view(), and, with borrow_input, only while the
+  // fed bytes it came from do.
+  std::optional<MessageView> next_view();
+
+  // set_body_sink streams every later body to `sink` instead of collecting
+  // it: messages then come out with an empty body (MessageView::body_size
+  // still counts it). An empty function collects bodies again.
+  void set_body_sink(BodySink sink);
   std::size_t pending() const;
 
   // expect_response_to (response parsers) records the method of a request

@@ -54,18 +54,55 @@ void PrintTo(const Outcome& outcome, std::ostream* out) {
   if (!outcome.upgrade_data.empty()) *out << "\n  upgrade data: " << outcome.upgrade_data.size();
 }
 
-Outcome parse_pieces(const ParseCase& c, const std::vector<std::string_view>& pieces) {
-  Parser parser(c.type, c.options);
+// Taking: how parse_pieces takes messages. Through next_view(), each piece is
+// fed from its own buffer, overwritten as soon as the parser's promise about
+// it ends (after feed() without borrow_input, once the messages are taken
+// with it), so a view that outlives its bytes shows up as garbage; with a
+// sink, bodies are rebuilt from its pieces.
+struct Taking {
+  bool views = false;
+  bool borrow = false;
+  bool sink = false;
+};
+
+Outcome parse_pieces(const ParseCase& c, const std::vector<std::string_view>& pieces,
+                     Taking taking = {}) {
+  ParserOptions options = c.options;
+  options.borrow_input = taking.borrow;
+  Parser parser(c.type, options);
   for (const std::string& method : c.responses_to)
     parser.expect_response_to(method);
+  std::string sunk;
+  std::vector<std::string> sunk_bodies;
+  if (taking.sink) {
+    parser.set_body_sink([&](std::string_view piece, bool last) {
+      sunk.append(piece);
+      if (last) sunk_bodies.push_back(std::exchange(sunk, {}));
+    });
+  }
   Outcome outcome;
   auto take_ready = [&] {
-    while (std::optional<Message> message = parser.next())
-      outcome.messages.push_back(*message);
+    if (!taking.views) {
+      while (std::optional<Message> message = parser.next())
+        outcome.messages.push_back(*message);
+      return;
+    }
+    while (std::optional<MessageView> view = parser.next_view()) {
+      Message message = view->to_message();
+      if (taking.sink) {
+        EXPECT_TRUE(message.body.empty());
+        message.body = sunk_bodies.at(outcome.messages.size());
+      }
+      EXPECT_EQ(view->body_size, message.body.size());
+      outcome.messages.push_back(std::move(message));
+    }
   };
   for (std::string_view piece : pieces) {
-    ParseResult fed = parser.feed(piece);
+    std::string buffer(piece);
+    ParseResult fed = parser.feed(taking.views ? std::string_view(buffer) : piece);
+    if (!taking.borrow) std::fill(buffer.begin(), buffer.end(), '\xAA');
     take_ready();
+    std::fill(buffer.begin(), buffer.end(), '\xAA');
     if (!fed) {
       outcome.error = fed.error();
       break;
@@ -436,7 +473,92 @@ TEST_P(ValidStream, SerializedMessagesParseBackUnchanged) {
   EXPECT_EQ(parse_whole(reparse), whole) << again;
 }
 
+// Views (copied out with to_message) give exactly the owned messages, fed
+// whole, split anywhere, or a byte at a time; with and without borrowed
+// input and a body sink.
+TEST_P(ValidStream, ViewsGiveTheSameMessagesWhereverItIsSplit) {
+  const ParseCase& c = GetParam();
+  const Outcome whole = parse_whole(c);
+  const std::string_view input = c.input;
+  std::vector<std::string_view> bytes;
+  for (std::size_t i = 0; i < input.size(); ++i)
+    bytes.push_back(input.substr(i, 1));
+  for (bool borrow : {false, true}) {
+    for (bool sink : {false, true}) {
+      SCOPED_TRACE(testing::Message() << "borrow_input " << borrow << ", body sink " << sink);
+      const Taking taking{.views = true, .borrow = borrow, .sink = sink};
+      EXPECT_EQ(parse_pieces(c, {input}, taking), whole);
+      EXPECT_EQ(parse_pieces(c, bytes, taking), whole) << "one byte at a time";
+      if (borrow != sink) continue;  // every split: two of the four modes
+      for (std::size_t k = 1; k < input.size(); ++k) {
+        EXPECT_EQ(parse_pieces(c, {input.substr(0, k), input.substr(k)}, taking), whole)
+            << "split after byte " << k;
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Http, ValidStream, testing::ValuesIn(valid_cases()), case_name);
+
+// With borrow_input, a message that arrived in one feed is viewed in place:
+// its strings point into the caller's bytes (no copy).
+TEST(ParserViews, BorrowedInputIsViewedInPlace) {
+  const std::string input =
+      "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+      "HTTP/1.1 200 OK\r\n";  // not a request: only the first message matters
+  Parser parser(MessageType::request, ParserOptions{.borrow_input = true});
+  (void)parser.feed(std::string_view(input).substr(0, input.find("HTTP/1.1 200")));
+  std::optional<MessageView> view = parser.next_view();
+  ASSERT_TRUE(view.has_value());
+  auto inside = [&](std::string_view text) {
+    return text.data() >= input.data() && text.data() + text.size() <= input.data() + input.size();
+  };
+  EXPECT_TRUE(inside(view->target));
+  ASSERT_EQ(view->headers.size(), 2u);
+  EXPECT_TRUE(inside(view->headers[0].name));
+  EXPECT_TRUE(inside(view->headers[1].value));
+  EXPECT_TRUE(inside(view->body));
+  EXPECT_EQ(view->body, "hello");
+  EXPECT_EQ(view->header("content-length"), "5");
+}
+
+// Without borrow_input, a message still queued when feed() returns survives
+// its bytes being overwritten; a token split across feeds is joined.
+TEST(ParserViews, QueuedMessagesOutliveTheFedBytes) {
+  Parser parser(MessageType::request);
+  std::string first = "GET /a HTTP/1.1\r\nX-Long: abc";
+  std::string second = "def\r\n\r\nGET /b HTTP/1.1\r\n\r\n";
+  ASSERT_TRUE(parser.feed(first));
+  std::fill(first.begin(), first.end(), '?');
+  ASSERT_TRUE(parser.feed(second));
+  std::fill(second.begin(), second.end(), '?');
+  std::optional<MessageView> a = parser.next_view();
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->target, "/a");
+  EXPECT_EQ(a->header("x-long"), "abcdef");
+  std::optional<MessageView> b = parser.next_view();
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->target, "/b");
+  EXPECT_FALSE(parser.next_view().has_value());
+}
+
+// A body sink gets the decoded body in order, and `last` once per message.
+TEST(ParserViews, BodySinkStreamsChunkedBodies) {
+  Parser parser(MessageType::response);
+  std::vector<std::pair<std::string, bool>> calls;
+  parser.set_body_sink(
+      [&](std::string_view piece, bool last) { calls.emplace_back(std::string(piece), last); });
+  ASSERT_TRUE(parser.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+                          "HTTP/1.1 204 No Content\r\n\r\n"));
+  std::optional<MessageView> first = parser.next_view();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(first->body.empty());
+  EXPECT_EQ(first->body_size, 5u);
+  const std::vector<std::pair<std::string, bool>> expected = {
+      {"abc", false}, {"de", false}, {"", true}, {"", true}};
+  EXPECT_EQ(calls, expected);
+}
 
 // --- invalid streams -------------------------------------------------------
 

@@ -89,6 +89,7 @@ void EventLoop::post(Task task) {
   {
     std::lock_guard lock(posted_mutex_);
     posted_.push_back(std::move(task));
+    attention_.store(true, std::memory_order_release);
   }
   std::uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(wake_fd_.get(), &one, sizeof(one));
@@ -98,22 +99,26 @@ void EventLoop::stop() {
   {
     std::lock_guard lock(posted_mutex_);
     stop_requested_ = true;
+    attention_.store(true, std::memory_order_release);
   }
   std::uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(wake_fd_.get(), &one, sizeof(one));
 }
 
 void EventLoop::drain_posted() {
+  if (!attention_.load(std::memory_order_acquire)) return;  // the common case: no lock
   std::vector<Task> tasks;
   {
     std::lock_guard lock(posted_mutex_);
     tasks.swap(posted_);
+    attention_.store(stop_requested_, std::memory_order_release);
   }
   for (auto& task : tasks)
     task();
 }
 
 void EventLoop::fire_due_timers() {
+  if (timers_.empty()) return;  // spares a clock read per turn
   auto now = MonotonicClock::now();
   // Fire only timers already due at entry, so a timer that re-arms itself at
   // zero delay cannot starve I/O.
@@ -133,7 +138,7 @@ Status EventLoop::run_once(Deadline deadline) {
   constexpr int kMaxEvents = 128;
   epoll_event events[kMaxEvents];
   Deadline wait_until = Deadline::earlier(deadline, next_timer_deadline());
-  {
+  if (attention_.load(std::memory_order_acquire)) {
     std::lock_guard lock(posted_mutex_);
     if (!posted_.empty() || stop_requested_) wait_until = Deadline::after(Duration::zero());
   }
@@ -159,10 +164,11 @@ Status EventLoop::run_once(Deadline deadline) {
 
 Status EventLoop::run() {
   for (;;) {
-    {
+    if (attention_.load(std::memory_order_acquire)) {
       std::lock_guard lock(posted_mutex_);
       if (stop_requested_) {
         stop_requested_ = false;
+        attention_.store(!posted_.empty(), std::memory_order_release);
         break;
       }
     }

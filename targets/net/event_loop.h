@@ -12,6 +12,7 @@
 
 #include <sys/epoll.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -83,6 +84,10 @@ class EventLoop {
   std::mutex posted_mutex_;
   std::vector<Task> posted_;
   bool stop_requested_ = false;  // guarded by posted_mutex_
+  // attention_: posted_ may be non-empty or a stop was asked for. Written
+  // under posted_mutex_, read without it, so an idle turn of the loop takes
+  // no lock (a post() also writes the wake fd, so none is missed).
+  std::atomic<bool> attention_{false};
 };
 
 }  // namespace faultline::net

@@ -178,6 +178,8 @@ Session::Impl::Impl(net::Dialer* dialer_in, std::unique_ptr<net::TcpDialer> owne
   parser_options.limits.max_header_bytes = options.limits.max_header_bytes;
   parser_options.limits.max_header_count = options.limits.max_header_count;
   parser_options.limits.max_body_bytes = options.limits.max_body_bytes;
+  // Every response is taken before the read buffer is reused: no copy at feed().
+  parser_options.borrow_input = true;
 }
 
 net::Result<Url> Session::Impl::resolve_url(std::string_view url, const QueryParams& params) const {

@@ -134,7 +134,8 @@ ServerSession::ServerSession(const Handler& handler, RequestContext context,
       context_(std::move(context)),
       options_(options),
       counters_(counters),
-      parser_(MessageType::request, ParserOptions{.limits = options.limits}),
+      // on_receive takes every request before its bytes go: borrow them.
+      parser_(MessageType::request, ParserOptions{.limits = options.limits, .borrow_input = true}),
       idle_since_(now),
       last_send_progress_(now) {}
 
