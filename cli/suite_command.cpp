@@ -15,6 +15,7 @@
 #include "harness/suites/client_command.h"
 #include "harness/suites/http_requests.h"
 #include "harness/suites/mutants/echo_mutants.h"
+#include "harness/suites/mutants/http_mutants.h"
 #include "harness/suites/report.h"
 #include "harness/suites/suite.h"
 
@@ -56,6 +57,13 @@ struct Plan {
   suites::Protocol protocol;
   suites::RunnerOptions runner;
 };
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names)
+    out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
 
 net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
   std::vector<Plan> plans;
@@ -183,11 +191,23 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
     return net::make_error(net::ErrorKind::invalid_argument,
                            "--volatile-header goes with --request or --requests");
   }
+  if (!flags.client_mutant.empty() && flags.client_mutant != "reference") {
+    http::client::SessionOptions probe;
+    if (suites::apply_http_client_mutant(flags.client_mutant, probe)) {
+      for (auto& plan : plans) {
+        plan.runner.http_client = flags.client_mutant;
+        plan.runner.replay_extra = " --client-mutant " + flags.client_mutant;
+      }
+      return plans;
+    }
+  }
   if (!flags.client_mutant.empty()) {
     auto client = suites::client_mutant(flags.client_mutant);
     if (!client) {
       return net::make_error(net::ErrorKind::invalid_argument,
-                             "unknown client mutant '" + flags.client_mutant + "'");
+                             "unknown client mutant '" + flags.client_mutant +
+                                 "' (echo: " + join_names(suites::client_mutant_names()) +
+                                 "; http: " + join_names(suites::http_client_mutant_names()) + ")");
     }
     for (auto& plan : plans) {
       plan.runner.echo_client = *client;
@@ -235,8 +255,9 @@ int run_suite_command(const SuiteFlags& flags) {
     std::cout << suites::format_row(r) << std::endl;
   };
   if (flags.mutants) {
-    fmt::print("kill table: the echo-tcp catalog against every in-tree mutant (seed {})\n",
-               flags.seed);
+    fmt::print(
+        "kill table: the echo-tcp and http catalogs against every in-tree mutant (seed {})\n",
+        flags.seed);
     auto client_program = sibling_program("faultline-echo-client");
     if (client_program.empty()) {
       fmt::print(

@@ -122,6 +122,7 @@ Outcome http_client_runs(const Scenario& scenario, const WorkloadContext& contex
 }  // namespace
 
 bool applies_to_client_command(const Scenario& scenario) {
+  if (uses_http_faults(scenario)) return false;
   switch (scenario.workload) {
     case Workload::exchange:
     case Workload::large:

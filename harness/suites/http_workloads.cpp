@@ -4,6 +4,7 @@
 
 #include <fmt/core.h>
 
+#include "harness/suites/mutants/http_mutants.h"
 #include "harness/suites/workload.h"
 #include "targets/http/client/session.h"
 #include "targets/net/socket.h"
@@ -14,14 +15,42 @@ namespace {
 using namespace std::chrono_literals;
 namespace client = http::client;
 
-client::SessionOptions session_options(const Scenario& scenario, const net::Address& address) {
+client::SessionOptions session_options(const Scenario& scenario, const net::Address& address,
+                                       const std::string& http_client = "reference") {
   client::SessionOptions options;
   options.base_url = "http://" + address.to_string();
   options.timeouts.connect = 2s;
   options.timeouts.read = std::min<net::Duration>(2s, scenario.deadline / 3);
   options.timeouts.total = scenario.deadline / 2;
   options.retry.max_retries = 2;
+  (void)apply_http_client_mutant(http_client, options);
   return options;
+}
+
+// post_once: one POST that the scenario's http_fail answers with 503. A
+// correct client hands the 503 back: re-sending a non-idempotent request
+// could apply it twice. A client that retried gets the upstream's 200.
+Outcome post_once(client::Session& session) {
+  nlohmann::json sent = {{"order", 42}};
+  auto r = session.post("/post", {.json = sent});
+  if (!r) return failed_with(r.error());
+  auto counters = session.counters();
+  if (r->status == 200) {
+    return broken(Invariant::integrity,
+                  "POST /post answered 503, and the client sent it again (status 200 on a later "
+                  "attempt): a non-idempotent request must not be retried");
+  }
+  if (r->status != 503) {
+    return broken(Invariant::integrity, fmt::format("POST /post: status {} (expected the 503 "
+                                                    "the proxy answered)",
+                                                    r->status));
+  }
+  Outcome out;
+  out.detail = fmt::format(
+      "the 503 to the POST came back to the caller, not re-sent ({} "
+      "connections opened)",
+      counters.connections_opened);
+  return out;
 }
 
 // get_checks: GET /get?key=value and a 16 KiB /bytes body, both verified.
@@ -73,7 +102,7 @@ Outcome differential(const Scenario& scenario, const WorkloadContext& context) {
   direct_options.timeouts.total = scenario.deadline / 2;
   direct_options.limits.max_body_bytes = 64 << 20;
   client::Session direct(direct_options);
-  auto via_options = session_options(scenario, context.via);
+  auto via_options = session_options(scenario, context.via, context.http_client);
   via_options.limits.max_body_bytes = 64 << 20;
   client::Session via(via_options);
   std::size_t same = 0;
@@ -109,7 +138,7 @@ Outcome differential(const Scenario& scenario, const WorkloadContext& context) {
 }
 
 Outcome stale_keepalive(const Scenario& scenario, const WorkloadContext& context) {
-  client::Session session(session_options(scenario, context.via));
+  client::Session session(session_options(scenario, context.via, context.http_client));
   auto first = get_checks(session, context.seed);
   if (!first.status || first.broken) return first;
   // The server side closes the pooled connection while it sits idle.
@@ -148,7 +177,7 @@ Outcome slow_headers(const Scenario& scenario, const WorkloadContext& context) {
       result = differential(scenario, context);
       continue;
     }
-    client::Session session(session_options(scenario, context.via));
+    client::Session session(session_options(scenario, context.via, context.http_client));
     result = get_checks(session, context.seed + static_cast<std::uint64_t>(i));
   }
   done = true;
@@ -164,6 +193,7 @@ Outcome slow_headers(const Scenario& scenario, const WorkloadContext& context) {
 }  // namespace
 
 bool applies_to_http_requests(const Scenario& scenario) {
+  if (uses_http_faults(scenario)) return false;
   return scenario.workload == Workload::http_get || scenario.workload == Workload::http_post ||
          scenario.workload == Workload::http_slow_headers;
 }
@@ -174,18 +204,22 @@ Outcome run_http_workload(const Scenario& scenario, const WorkloadContext& conte
   }
   switch (scenario.workload) {
     case Workload::http_get: {
-      client::Session session(session_options(scenario, context.via));
+      client::Session session(session_options(scenario, context.via, context.http_client));
       return get_checks(session, context.seed,
                         std::max<std::size_t>(16384, scenario.max_message_bytes));
     }
     case Workload::http_post: {
-      client::Session session(session_options(scenario, context.via));
+      client::Session session(session_options(scenario, context.via, context.http_client));
       return post_checks(session);
     }
     case Workload::http_keepalive_stale:
       return stale_keepalive(scenario, context);
     case Workload::http_slow_headers:
       return slow_headers(scenario, context);
+    case Workload::http_post_once: {
+      client::Session session(session_options(scenario, context.via, context.http_client));
+      return post_once(session);
+    }
     default:
       break;
   }

@@ -1,5 +1,7 @@
 #include "harness/suites/scenario.h"
 
+#include "harness/fault/profile.h"
+
 namespace faultline::suites {
 
 std::string_view protocol_name(Protocol protocol) {
@@ -45,8 +47,15 @@ std::string_view workload_name(Workload workload) {
       return "http-keepalive-stale";
     case Workload::http_slow_headers:
       return "http-slow-headers";
+    case Workload::http_post_once:
+      return "http-post-once";
   }
   return "exchange";
+}
+
+bool uses_http_faults(const Scenario& scenario) {
+  auto profile = fault::parse_profile(scenario.profile);
+  return profile && profile->has_http_faults();
 }
 
 std::string_view invariant_name(Invariant invariant) {

@@ -65,7 +65,8 @@ struct KillRow {
   std::vector<std::string> details;  // why, per killing scenario
 };
 
-// kill_table runs the echo-tcp catalog against every in-tree mutant. With
+// kill_table runs the echo-tcp catalog against every in-tree echo mutant and
+// the http catalog against every HTTP client mutant (side "http-client"). With
 // stop_at_first_kill, a mutant's row ends at its first killing scenario.
 // With `client_program` (the path of faultline-echo-client), the client
 // mutants also run as programs through --client-cmd (side "program"), after
