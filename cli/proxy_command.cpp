@@ -32,6 +32,7 @@ struct ProxyFlags {
   std::string profile_file;
   std::uint64_t seed = 1;
   bool udp = false;
+  std::string protocol = "tcp";
   std::string log_file;
   std::string control;
   std::string control_token;
@@ -102,6 +103,9 @@ int run_proxy(const ProxyFlags& flags) {
   auto profile = load_profile(flags.faults, flags.profile_file,
                               flags.udp ? fault::Transport::datagram : fault::Transport::stream);
   if (!profile) return usage_error(profile.error());
+  const bool http_aware = flags.protocol == "http";
+  if (http_aware && flags.udp) return usage_error("--protocol http: HTTP runs over TCP, not --udp");
+  if (auto http = profile->validate_http(http_aware); !http) return usage_error(http.error());
 
   std::shared_ptr<std::ofstream> log;
   if (!flags.log_file.empty()) {
@@ -127,6 +131,7 @@ int run_proxy(const ProxyFlags& flags) {
     options.listen = *listen;
     options.upstream = *upstream;
     options.seed = flags.seed;
+    options.http_aware = http_aware;
     tcp = std::make_unique<proxy::TcpProxy>(options, *profile);
     if (log) {
       auto mutex = std::make_shared<std::mutex>();
@@ -139,8 +144,9 @@ int run_proxy(const ProxyFlags& flags) {
     if (auto started = tcp->start(); !started) return runtime_error(started.error());
     bound = tcp->address();
   }
-  fmt::print("faultline proxy: {} {} -> {} seed {} profile \"{}\"\n", flags.udp ? "udp" : "tcp",
-             bound.to_string(), upstream->to_string(), flags.seed, profile->to_string());
+  fmt::print("faultline proxy: {} {} -> {} seed {} profile \"{}\"\n",
+             flags.udp ? "udp" : (http_aware ? "http" : "tcp"), bound.to_string(),
+             upstream->to_string(), flags.seed, profile->to_string());
 
   // The control API: the reference HTTP server with the API as its handler.
   proxy::ControlApi api;
@@ -216,6 +222,12 @@ void register_proxy_command(CLI::App& app, int& exit_code) {
   proxy->add_option("--seed", flags->seed, "seed for every random choice a fault makes")
       ->capture_default_str();
   proxy->add_flag("--udp", flags->udp, "proxy UDP datagrams instead of TCP");
+  proxy
+      ->add_option("--protocol", flags->protocol,
+                   "tcp (bytes) or http: read HTTP/1.1 both ways, for the http_* faults "
+                   "(http_abort, http_fail, http_delay, http_header, http_truncate, "
+                   "http_slow_head)")
+      ->check(CLI::IsMember({"tcp", "http"}));
   proxy->add_option("--log", flags->log_file, "write the event log (JSON lines) here (TCP)");
   proxy->add_option("--control", flags->control,
                     "serve the HTTP+JSON control API on PORT (127.0.0.1) or HOST:PORT (GET\n"

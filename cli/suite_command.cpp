@@ -19,6 +19,7 @@
 #include "harness/suites/client_command.h"
 #include "harness/suites/http_requests.h"
 #include "harness/suites/mutants/echo_mutants.h"
+#include "harness/suites/mutants/http_mutants.h"
 #include "harness/suites/mutants/tls_mutants.h"
 #include "harness/suites/report.h"
 #include "harness/suites/suite.h"
@@ -49,9 +50,9 @@ struct SuiteFlags {
   bool insecure = false;
 };
 
-constexpr suites::Protocol kAllProtocols[] = {suites::Protocol::echo_tcp, suites::Protocol::echo_udp,
-                                              suites::Protocol::http, suites::Protocol::echo_tls,
-                                              suites::Protocol::https};
+constexpr suites::Protocol kAllProtocols[] = {suites::Protocol::echo_tcp,
+                                              suites::Protocol::echo_udp, suites::Protocol::http,
+                                              suites::Protocol::echo_tls, suites::Protocol::https};
 
 bool is_tls(suites::Protocol protocol) {
   return protocol == suites::Protocol::echo_tls || protocol == suites::Protocol::https;
@@ -162,9 +163,9 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
                              "--client-cmd runs against the reference server: leave out --target, "
                              "--target-cmd, --builtin and --client-mutant");
     }
-    if (auto ok =
-            suites::check_client_template(flags.client_cmd, *protocol == suites::Protocol::http ||
-                                                                *protocol == suites::Protocol::https);
+    if (auto ok = suites::check_client_template(
+            flags.client_cmd,
+            *protocol == suites::Protocol::http || *protocol == suites::Protocol::https);
         !ok) {
       return tl::unexpected(ok.error());
     }
@@ -208,22 +209,22 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
         return net::make_error(net::ErrorKind::invalid_argument,
                                "unknown server mutant '" + mutant + "': expected one of " +
                                    join_names(all_names(suites::server_mutant_names(),
-                                              suites::tls_server_mutant_names()),
-                                    "mutant:"));
+                                                        suites::tls_server_mutant_names()),
+                                              "mutant:"));
       }
-      plans.push_back(
-          {std::make_unique<suites::InProcessTarget>(
-               name,
-               [mutant, tls] {
-                 std::shared_ptr<echo::EchoServer> server(
-                     tls ? suites::make_tls_server_mutant(mutant)
-                         : suites::make_server_mutant(mutant));
-                 return suites::InProcessTarget::Server{[server] { return server->start(); },
-                                                        [server] { return server->address(); },
-                                                        [server] { server->stop(); }};
-               }),
-           tls ? suites::Protocol::echo_tls : suites::Protocol::echo_tcp,
-           {}});
+      plans.push_back({std::make_unique<suites::InProcessTarget>(
+                           name,
+                           [mutant, tls] {
+                             std::shared_ptr<echo::EchoServer> server(
+                                 tls ? suites::make_tls_server_mutant(mutant)
+                                     : suites::make_server_mutant(mutant));
+                             return suites::InProcessTarget::Server{
+                                 [server] { return server->start(); },
+                                 [server] { return server->address(); },
+                                 [server] { server->stop(); }};
+                           }),
+                       tls ? suites::Protocol::echo_tls : suites::Protocol::echo_tcp,
+                       {}});
     } else if (name == "echo-tcp:epoll" || name == "echo-tcp:threads" || name == "echo-tcp") {
       auto model = name == "echo-tcp:threads" ? "threads" : "epoll";
       plans.push_back({suites::builtin_target(suites::Protocol::echo_tcp, model),
@@ -291,14 +292,26 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
     return net::make_error(net::ErrorKind::invalid_argument,
                            "--cacert and --insecure need --protocol echo-tls or https");
   }
+  if (!flags.client_mutant.empty() && flags.client_mutant != "reference") {
+    http::client::SessionOptions probe;
+    if (suites::apply_http_client_mutant(flags.client_mutant, probe)) {
+      for (auto& plan : plans) {
+        plan.runner.http_client = flags.client_mutant;
+        plan.runner.replay_extra = " --client-mutant " + flags.client_mutant;
+      }
+      return plans;
+    }
+  }
   if (!flags.client_mutant.empty()) {
     auto client = suites::client_mutant(flags.client_mutant);
     if (!client) client = suites::tls_client_mutant(flags.client_mutant);
     if (!client) {
-      return net::make_error(net::ErrorKind::invalid_argument,
-                             "unknown client mutant '" + flags.client_mutant +
-                                 "': expected one of " + join_names(all_names(suites::client_mutant_names(),
-                                                        suites::tls_client_mutant_names())));
+      return net::make_error(
+          net::ErrorKind::invalid_argument,
+          "unknown client mutant '" + flags.client_mutant + "': expected one of " +
+              join_names(all_names(
+                  all_names(suites::client_mutant_names(), suites::tls_client_mutant_names()),
+                  suites::http_client_mutant_names())));
     }
     for (auto& plan : plans) {
       plan.runner.echo_client = *client;
@@ -357,8 +370,8 @@ int run_suite_command(const SuiteFlags& flags) {
   };
   if (flags.mutants) {
     fmt::print(
-        "kill table: the echo-tcp catalog against every in-tree mutant, the echo-tls catalog "
-        "against every TLS mutant (seed {})\n",
+        "kill table: the echo-tcp and http catalogs against every in-tree mutant, the echo-tls "
+        "catalog against every TLS mutant (seed {})\n",
         flags.seed);
     auto client_program = sibling_program("faultline-echo-client");
     if (client_program.empty()) {
@@ -367,8 +380,9 @@ int run_suite_command(const SuiteFlags& flags) {
           "process only)\n");
     }
     if (!flags.scenarios.empty()) {
-      fmt::print("(only the scenarios matching --scenarios run: a mutant that survives them may "
-                 "still be killed by one left out)\n");
+      fmt::print(
+          "(only the scenarios matching --scenarios run: a mutant that survives them may "
+          "still be killed by one left out)\n");
     }
     auto rows = suites::kill_table(options, false, print_row, client_program);
     std::cout << '\n';

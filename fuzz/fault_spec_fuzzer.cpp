@@ -7,7 +7,9 @@
 //    or an error too);
 //  - an accepted profile round-trips: parse(to_string(p)) == p, and
 //    to_string is a fixed point (the canonical text prints back unchanged);
-//  - a profile that validates for a transport builds its chains for it.
+//  - a profile that validates for a transport builds its chains for it;
+//  - a profile with HTTP faults runs an HttpExchange over a fixed request and
+//    response (timelines and match= evaluated, nothing crashes).
 // Dictionary: corpus/dict/fault.dict
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +17,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_support.h"
+#include "harness/fault/http_exchange.h"
 #include "harness/fault/profile.h"
 
 namespace {
@@ -73,6 +76,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)profile.make_chain(fault::Direction::up, 7, connection, transport);
       (void)profile.make_chain(fault::Direction::down, 7, connection, transport);
     }
+  }
+  if (profile.has_http_faults() && profile.validate_for(fault::Transport::stream)) {
+    using namespace std::chrono_literals;
+    auto shared = std::make_shared<fault::HttpSharedState>(profile.clauses().size());
+    fault::HttpExchange exchange(profile, 7, 0, shared, fault::ChainClock{0s, 0s});
+    fault::HttpOutput out;
+    exchange.on_client_chunk(
+        fault::Chunk{"GET /api/x HTTP/1.1\r\nX-Test: 1\r\n\r\nPOST /p HTTP/1.1\r\n"
+                     "Content-Length: 1\r\n\r\nx",
+                     1s},
+        1s, out);
+    exchange.on_upstream_chunk(
+        fault::Chunk{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+                     3s},
+        3s, out);
+    exchange.on_upstream_end(fault::End{fault::EndKind::close, 4s}, 4s, out);
   }
   return 0;
 }

@@ -409,6 +409,21 @@ SPECS = [
     ("empty_value", "latency delay="),
     ("jitter_over_delay", "latency delay=1ms jitter=2ms"),
     ("dir_on_down", "down dir=up"),
+    # HTTP-aware faults (harness/fault/http_faults.h)
+    ("http_faults", "http_abort status=503 p=10% match=POST; http_fail first=2 scope=proxy "
+                    "match='GET /api/*'; http_delay delay=2s dir=down match=header:X-Test=1; "
+                    "http_header set=X-Debug:1 dir=up; http_header remove=Content-Type; "
+                    "http_truncate after=100B; http_slow_head size=4B delay=2ms"),
+    ("http_quoted_match", "http_abort match='header:X-Name=a b;c # d'"),
+    ("http_unterminated_quote", "http_abort match='GET /a"),
+    ("http_bad_method", "http_fail first=1 match=get"),
+    ("http_header_both", "http_header set=X:1 remove=Y"),
+    # Timelines (harness/fault/timeline.h)
+    ("timeline_flap", "down start=2s for=3s every=10s"),
+    ("timeline_conn", "reset after=1KiB from_conn=3 to_conn=3; "
+                      "stall dir=down start=500ms clock=connection"),
+    ("timeline_every_no_for", "latency delay=5ms every=10s"),
+    ("timeline_for_over_every", "latency delay=5ms for=20s every=10s"),
 ]
 
 
@@ -548,6 +563,10 @@ FAULT_DICT_TOKENS = [
     "rto=", "per=", "mode=", "dir=", "p=", "up", "down", "both", "byte", "chunk", "refuse",
     "blackhole", "ns", "us", "ms", "s", "m", "h", "B", "KiB", "MiB", "GiB", "KB", "MB", "GB",
     "/s", "%", ".", "0", "1", "100", "24h", "; ", "\n", "#", " ", "\t", "=",
+    "http_abort", "http_fail", "http_delay", "http_header", "http_truncate", "http_slow_head",
+    "status=", "first=", "scope=", "proxy", "connection", "match=", "set=", "remove=", "size=",
+    "header:", "GET", "POST", "/api/*", "'", "\"", ":",
+    "start=", "for=", "every=", "clock=", "from_conn=", "to_conn=",
 ]
 
 

@@ -49,6 +49,15 @@ std::string known_fault_names() {
   return out;
 }
 
+bool is_http_fault(const FaultSettings& settings) {
+  return std::holds_alternative<HttpAbortSettings>(settings) ||
+         std::holds_alternative<HttpFailSettings>(settings) ||
+         std::holds_alternative<HttpDelaySettings>(settings) ||
+         std::holds_alternative<HttpHeaderSettings>(settings) ||
+         std::holds_alternative<HttpTruncateSettings>(settings) ||
+         std::holds_alternative<HttpSlowHeadSettings>(settings);
+}
+
 std::string_view fault_name(const FaultSettings& settings) {
   return std::visit([](const auto& s) { return std::decay_t<decltype(s)>::kName; }, settings);
 }

@@ -20,6 +20,7 @@
 #include "harness/fault/drop.h"
 #include "harness/fault/duplicate.h"
 #include "harness/fault/half_close.h"
+#include "harness/fault/http_faults.h"
 #include "harness/fault/latency.h"
 #include "harness/fault/limit_data.h"
 #include "harness/fault/params.h"
@@ -38,7 +39,12 @@ using FaultSettings =
     std::variant<LatencySettings, BandwidthSettings, SlicerSettings, StallSettings, ResetSettings,
                  LimitDataSettings, SlowCloseSettings, HalfCloseSettings, RetransmitSettings,
                  CorruptSettings, DropSettings, DuplicateSettings, ReorderSettings,
-                 TruncateSettings, DownSettings>;
+                 TruncateSettings, DownSettings, HttpAbortSettings, HttpFailSettings,
+                 HttpDelaySettings, HttpHeaderSettings, HttpTruncateSettings, HttpSlowHeadSettings>;
+
+// is_http_fault: an HTTP-aware fault (http_faults.h), which needs a transport
+// that reads HTTP rather than a Stage.
+bool is_http_fault(const FaultSettings& settings);
 
 // FaultKind: what the parser needs to know about a fault before it has settings.
 struct FaultKind {

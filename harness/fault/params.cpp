@@ -130,6 +130,44 @@ Probability ParamReader::required_percent(std::string_view key) {
   return percent(key, Probability::never());
 }
 
+std::uint64_t ParamReader::count(std::string_view key, std::uint64_t fallback, std::uint64_t low,
+                                 std::uint64_t high) {
+  const Param* param = find(key);
+  if (!param) return fallback;
+  std::uint64_t value = 0;
+  bool ok = !param->value.empty() && param->value.size() <= 19;
+  for (char c : param->value) {
+    if (c < '0' || c > '9') {
+      ok = false;
+      break;
+    }
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (!ok) {
+    fail(key, "count '" + std::string(param->value) + "': expected a whole number, like " +
+                  std::to_string(low < 2 && high >= 2 ? 2 : low));
+    return fallback;
+  }
+  if (value < low || value > high) {
+    fail(key, "count '" + std::string(param->value) + "' must be within " + std::to_string(low) +
+                  ".." + std::to_string(high));
+    return fallback;
+  }
+  return value;
+}
+
+std::uint64_t ParamReader::required_count(std::string_view key, std::uint64_t low,
+                                          std::uint64_t high) {
+  if (!has(key)) missing(key, std::to_string(low < 2 && high >= 2 ? 2 : low));
+  return count(key, low, low, high);
+}
+
+std::optional<std::string_view> ParamReader::text(std::string_view key) const {
+  const Param* param = find(key);
+  if (!param) return std::nullopt;
+  return param->value;
+}
+
 std::string_view ParamReader::choice(std::string_view key,
                                      std::initializer_list<std::string_view> options,
                                      std::string_view fallback) {

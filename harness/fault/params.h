@@ -85,6 +85,15 @@ class ParamReader {
   Probability percent(std::string_view key, Probability fallback);
   Probability required_percent(std::string_view key);
 
+  // count: a whole number within [low, high] ("first=2"); the fallback when
+  // absent or bad.
+  std::uint64_t count(std::string_view key, std::uint64_t fallback, std::uint64_t low,
+                      std::uint64_t high);
+  std::uint64_t required_count(std::string_view key, std::uint64_t low, std::uint64_t high);
+
+  // text: the raw value, for keys with their own syntax (match=); nullopt when absent.
+  std::optional<std::string_view> text(std::string_view key) const;
+
   // choice: one of `options`; returns the fallback when absent or bad.
   std::string_view choice(std::string_view key, std::initializer_list<std::string_view> options,
                           std::string_view fallback);

@@ -1,5 +1,6 @@
 #include "harness/fault/profile.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <memory>
@@ -40,7 +41,9 @@ bool is_blank(char c) {
 }
 
 // lex: the text's clauses, each a list of tokens. Clauses end at ';' or a
-// newline; '#' comments run to the end of the line.
+// newline; '#' comments run to the end of the line. A quote (' or ") inside a
+// token runs to the same quote or the end of the line, and blanks, ';' and
+// '#' in it are part of the token: match='GET /api/*'.
 std::vector<ClauseTokens> lex(std::string_view text) {
   std::vector<ClauseTokens> clauses;
   ClauseTokens current;
@@ -56,9 +59,22 @@ std::vector<ClauseTokens> lex(std::string_view text) {
     if (!current.empty()) clauses.push_back(std::move(current));
     current.clear();
   };
+  char quote = 0;  // the quote character of an open quote, or 0
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (c == '#') {
+    if (quote != 0 && c != '\n') {
+      if (c == quote) quote = 0;
+      ++position.column;
+      continue;
+    }
+    quote = 0;
+    if (c == '\'' || c == '"') {
+      if (start == std::string_view::npos) {
+        start = i;
+        start_position = position;
+      }
+      quote = c;
+    } else if (c == '#') {
       end_token(i);
       while (i + 1 < text.size() && text[i + 1] != '\n')
         ++i;
@@ -97,6 +113,9 @@ std::string expected_keys(const FaultKind& kind) {
 
 bool is_known_key(const FaultKind& kind, std::string_view key) {
   if (key == "p" || (kind.has_direction && key == "dir")) return true;
+  for (std::string_view known : kTimelineKeys) {
+    if (known == key) return true;
+  }
   for (std::string_view known : kind.keys) {
     if (known == key) return true;
   }
@@ -130,7 +149,8 @@ net::Result<Clause> parse_clause(const ClauseTokens& tokens, const SpecSource& s
     if (!is_known_key(*kind, param.key)) {
       return error_at(source, token.position,
                       "unknown key '" + std::string(param.key) + "' for " +
-                          std::string(kind->name) + " (expected " + expected_keys(*kind) + ")");
+                          std::string(kind->name) + " (expected " + expected_keys(*kind) +
+                          "), nor a timeline key (start, for, every, clock, from_conn, to_conn)");
     }
     if (param.value.empty()) {
       return error_at(
@@ -151,13 +171,14 @@ net::Result<Clause> parse_clause(const ClauseTokens& tokens, const SpecSource& s
   ParamReader reader(source, kind->name, name.position, params);
   auto settings = kind->parse(reader);
   if (!settings) return tl::unexpected(settings.error());
-  Clause clause{std::move(*settings), Directions::both, Probability::always(),
+  Clause clause{std::move(*settings), Directions::both, Probability::always(), Timeline{},
                 source.where(name.position)};
   std::string_view dir = reader.choice("dir", {"up", "down", "both"}, "both");
   clause.directions = dir == "up"     ? Directions::up
                       : dir == "down" ? Directions::down
                                       : Directions::both;
   clause.toxicity = reader.percent("p", Probability::always());
+  clause.timeline = Timeline::parse(reader, kind->name != DownSettings::kName);
   return reader.finish(std::move(clause));
 }
 
@@ -182,6 +203,7 @@ std::string Clause::to_string() const {
   if (directions == Directions::up) common.word("dir", "up");
   if (directions == Directions::down) common.word("dir", "down");
   if (!toxicity.is_always()) common.percent("p", toxicity);
+  timeline.print(common);
   out += common.text();
   return out;
 }
@@ -212,6 +234,29 @@ net::Status Profile::validate_for(Transport transport) const {
   return {};
 }
 
+bool Profile::has_http_faults() const {
+  return std::any_of(clauses_->begin(), clauses_->end(),
+                     [](const Clause& clause) { return is_http_fault(clause.settings); });
+}
+
+net::Status Profile::validate_http(bool http_aware) const {
+  if (http_aware) return {};
+  for (const auto& clause : *clauses_) {
+    if (!is_http_fault(clause.settings)) continue;
+    return net::make_error(net::ErrorKind::invalid_argument,
+                           clause.where + ": " + std::string(clause.name()) +
+                               " acts on HTTP requests: it needs a proxy that reads HTTP "
+                               "(--protocol http)");
+  }
+  return {};
+}
+
+bool Profile::active(std::size_t clause_index, std::uint64_t connection_index, Time now,
+                     const ChainClock& clock) const {
+  const Timeline& timeline = clauses_->at(clause_index).timeline;
+  return timeline.selects(connection_index) && timeline.active(now, clock);
+}
+
 bool Profile::applies(std::size_t clause_index, std::uint64_t seed,
                       std::uint64_t connection_index) const {
   const Clause& clause = clauses_->at(clause_index);
@@ -220,30 +265,57 @@ bool Profile::applies(std::size_t clause_index, std::uint64_t seed,
 }
 
 Chain Profile::make_chain(Direction direction, std::uint64_t seed, std::uint64_t connection_index,
-                          Transport transport) const {
+                          Transport transport, ChainClock clock) const {
   if (auto valid = validate_for(transport); !valid) {
     throw std::invalid_argument("fault::Profile::make_chain: " + valid.error().message);
   }
   std::vector<ChainLink> links;
   for (std::size_t i = 0; i < clauses_->size(); ++i) {
     const Clause& clause = (*clauses_)[i];
-    if (!clause.applies_to(direction) || !applies(i, seed, connection_index)) continue;
+    if (!clause.applies_to(direction) || !clause.timeline.selects(connection_index) ||
+        !applies(i, seed, connection_index)) {
+      continue;
+    }
     StageContext context{Rng(derive_seed(seed, connection_index, direction, i)), transport, i,
                          clause.name()};
     auto stage = make_stage(clause.settings, std::move(context));
-    if (!stage) continue;  // down: a connection policy, not a stage
+    if (!stage) continue;  // down and the http faults: not stages
+    if (!clause.timeline.in_time()) {
+      stage = std::make_unique<TimelineStage>(std::move(stage), clause.timeline, clock, transport);
+    }
     links.push_back(ChainLink{std::move(stage), clause.name(), i});
   }
   return Chain(clauses_, std::move(links), transport);
 }
 
-ConnectionPolicy Profile::connection_policy(std::uint64_t seed,
-                                            std::uint64_t connection_index) const {
+ConnectionPolicy Profile::connection_policy(std::uint64_t seed, std::uint64_t connection_index,
+                                            Time since_start) const {
   for (std::size_t i = 0; i < clauses_->size(); ++i) {
-    const auto* down = std::get_if<DownSettings>(&(*clauses_)[i].settings);
-    if (down && applies(i, seed, connection_index)) return down->mode;
+    const Clause& clause = (*clauses_)[i];
+    const auto* down = std::get_if<DownSettings>(&clause.settings);
+    if (!down || !clause.timeline.selects(connection_index) ||
+        !clause.timeline.active_since(since_start)) {
+      continue;
+    }
+    if (applies(i, seed, connection_index)) return down->mode;
   }
   return ConnectionPolicy::accept;
+}
+
+std::optional<std::size_t> Profile::down_clause() const {
+  for (std::size_t i = 0; i < clauses_->size(); ++i) {
+    if (std::holds_alternative<DownSettings>((*clauses_)[i].settings)) return i;
+  }
+  return std::nullopt;
+}
+
+Time Profile::next_policy_change(Time since_start) const {
+  Time next = kNever;
+  for (const Clause& clause : *clauses_) {
+    if (!std::holds_alternative<DownSettings>(clause.settings)) continue;
+    next = std::min(next, clause.timeline.next_change(since_start));
+  }
+  return next;
 }
 
 net::Result<Profile> parse_profile(std::string_view text) {

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "harness/fault/params.h"
 #include "harness/fault/probability.h"
 #include "harness/fault/stage.h"
+#include "harness/fault/timeline.h"
 #include "targets/net/error.h"
 
 namespace faultline::fault {
@@ -43,6 +45,8 @@ struct Clause {
   // toxicity: the chance the fault applies to a given connection (p=), drawn
   // once per connection for both directions.
   Probability toxicity = Probability::always();
+  // timeline: when, and on which connections, the clause acts (timeline.h).
+  Timeline timeline;
   // where: "fault spec column 9", where the clause was written; for messages
   // only (not part of equality).
   std::string where;
@@ -53,7 +57,8 @@ struct Clause {
   std::string to_string() const;
 
   friend bool operator==(const Clause& a, const Clause& b) {
-    return a.settings == b.settings && a.directions == b.directions && a.toxicity == b.toxicity;
+    return a.settings == b.settings && a.directions == b.directions && a.toxicity == b.toxicity &&
+           a.timeline == b.timeline;
   }
 };
 
@@ -80,17 +85,37 @@ class Profile {
   // derive_seed(seed, connection_index, direction, clause index). The profile
   // must have passed validate_for(transport): a mismatch is a programming
   // error and throws std::invalid_argument.
+  // `clock` gives the origins of the clauses' timelines (timeline.h): a
+  // clause outside its connection range is left out, one with a window is
+  // wrapped in a TimelineStage.
   Chain make_chain(Direction direction, std::uint64_t seed, std::uint64_t connection_index,
-                   Transport transport = Transport::stream) const;
+                   Transport transport = Transport::stream, ChainClock clock = {}) const;
 
   // applies: whether clause `clause_index` applies to connection
   // `connection_index` (its toxicity draw), the same answer for both directions.
   bool applies(std::size_t clause_index, std::uint64_t seed, std::uint64_t connection_index) const;
 
+  // has_http_faults: a clause needs a transport that reads HTTP (http_faults.h).
+  bool has_http_faults() const;
+  // validate_http: an error naming the first HTTP-aware clause when the
+  // transport does not read HTTP (`http_aware` false).
+  net::Status validate_http(bool http_aware) const;
+
+  // active: whether clause `clause_index` acts at `now` on connection
+  // `connection_index` (its timeline; always true without one).
+  bool active(std::size_t clause_index, std::uint64_t connection_index, Time now,
+              const ChainClock& clock) const;
+
   // connection_policy: what to do with a new connection: refuse or blackhole
   // it when a down clause applies to it, else accept.
-  ConnectionPolicy connection_policy(std::uint64_t seed = 0,
-                                     std::uint64_t connection_index = 0) const;
+  // `since_start`: how long the transport has run (a down clause's window).
+  ConnectionPolicy connection_policy(std::uint64_t seed = 0, std::uint64_t connection_index = 0,
+                                     Time since_start = Time{0}) const;
+  // down_clause: the index of the profile's down clause, if it has one.
+  std::optional<std::size_t> down_clause() const;
+  // next_policy_change: the first time after `since_start` at which a down
+  // clause's window opens or closes; kNever if none will.
+  Time next_policy_change(Time since_start) const;
 
   friend bool operator==(const Profile& a, const Profile& b) {
     return a.clauses_ == b.clauses_ || *a.clauses_ == *b.clauses_;

@@ -62,10 +62,78 @@ nlohmann::json clause_list(const fault::Profile& profile) {
   return list;
 }
 
+// label_value: a Prometheus label value, escaped (backslash, quote, newline).
+std::string label_value(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+// tally_samples: faultline_fault_events_total per clause and event.
+void tally_samples(const std::vector<fault::ClauseTally>& tally, std::vector<MetricSample>& out) {
+  for (std::size_t i = 0; i < tally.size(); ++i) {
+    const auto& clause = tally[i];
+    const std::string labels = "clause=\"" + std::to_string(i) + "\",fault=\"" +
+                               label_value(clause.fault) + "\",spec=\"" +
+                               label_value(clause.clause) + "\"";
+    out.push_back({"faultline_fault_fired_total", labels, clause.times_fired()});
+    for (const auto& [what, count] : clause.by_event) {
+      out.push_back(
+          {"faultline_fault_events_total", labels + ",event=\"" + label_value(what) + "\"", count});
+    }
+  }
+}
+
+struct Family {
+  std::string_view name;
+  std::string_view type;
+  std::string_view help;
+};
+
+constexpr Family kFamilies[] = {
+    {"faultline_proxy_bytes_total", "counter", "Bytes written onwards, per direction."},
+    {"faultline_proxy_connections_total", "counter",
+     "Connections (UDP: sessions) by what became of them."},
+    {"faultline_proxy_connections_active", "gauge", "Connections open now."},
+    {"faultline_proxy_datagrams_total", "counter", "Datagrams, per direction (UDP)."},
+    {"faultline_proxy_resets_sent_total", "counter", "Connections ended with an RST by a fault."},
+    {"faultline_fault_fired_total", "counter",
+     "Times each clause of the profile acted (latency, bandwidth, slicer: connection "
+     "directions they were in)."},
+    {"faultline_fault_events_total", "counter", "Fault events per clause and event."},
+};
+
 }  // namespace
 
+std::string prometheus_text(const std::map<std::string, std::vector<MetricSample>>& by_proxy) {
+  std::string out;
+  for (const Family& family : kFamilies) {
+    std::string lines;
+    for (const auto& [name, samples] : by_proxy) {
+      for (const auto& sample : samples) {
+        if (sample.family != family.name) continue;
+        lines += sample.family + "{proxy=\"" + label_value(name) + "\"" +
+                 (sample.labels.empty() ? "" : "," + sample.labels) + "} " +
+                 std::to_string(sample.value) + "\n";
+      }
+    }
+    if (lines.empty()) continue;
+    out += "# HELP " + std::string(family.name) + " " + std::string(family.help) + "\n";
+    out += "# TYPE " + std::string(family.name) + " " + std::string(family.type) + "\n";
+    out += lines;
+  }
+  return out;
+}
+
 ProxyHandle ControlApi::handle_for(TcpProxy& proxy, net::Address upstream) {
-  return ProxyHandle{"tcp",
+  ProxyHandle handle{proxy.http_aware() ? "http" : "tcp",
                      fault::Transport::stream,
                      [&proxy] { return proxy.address(); },
                      upstream,
@@ -84,10 +152,27 @@ ProxyHandle ControlApi::handle_for(TcpProxy& proxy, net::Address upstream) {
                                              {"bytes_up", c.bytes_up},
                                              {"bytes_down", c.bytes_down}};
                      }};
+  handle.http_aware = proxy.http_aware();
+  handle.metrics = [&proxy] {
+    auto c = proxy.counters();
+    std::vector<MetricSample> out = {
+        {"faultline_proxy_bytes_total", "dir=\"up\"", c.bytes_up},
+        {"faultline_proxy_bytes_total", "dir=\"down\"", c.bytes_down},
+        {"faultline_proxy_connections_total", "outcome=\"accepted\"", c.accepted},
+        {"faultline_proxy_connections_total", "outcome=\"upstream_failed\"", c.upstream_failed},
+        {"faultline_proxy_refuse_windows_total", "", c.refuse_windows},
+        {"faultline_proxy_connections_total", "outcome=\"blackholed\"", c.blackholed},
+        {"faultline_proxy_connections_total", "outcome=\"rejected\"", c.rejected},
+        {"faultline_proxy_connections_active", "", c.active},
+        {"faultline_proxy_resets_sent_total", "", c.resets_sent}};
+    tally_samples(proxy.fault_tally(), out);
+    return out;
+  };
+  return handle;
 }
 
 ProxyHandle ControlApi::handle_for(UdpProxy& proxy, net::Address upstream) {
-  return ProxyHandle{"udp",
+  ProxyHandle handle{"udp",
                      fault::Transport::datagram,
                      [&proxy] { return proxy.address(); },
                      upstream,
@@ -100,6 +185,16 @@ ProxyHandle ControlApi::handle_for(UdpProxy& proxy, net::Address upstream) {
                                              {"datagrams_out", c.datagrams_out},
                                              {"queue_drops", c.queue_drops}};
                      }};
+  handle.metrics = [&proxy] {
+    auto c = proxy.counters();
+    std::vector<MetricSample> out = {
+        {"faultline_proxy_datagrams_total", "dir=\"in\"", c.datagrams_in},
+        {"faultline_proxy_datagrams_total", "dir=\"out\"", c.datagrams_out},
+        {"faultline_proxy_connections_total", "outcome=\"session\"", c.sessions}};
+    tally_samples(proxy.fault_tally(), out);
+    return out;
+  };
+  return handle;
 }
 
 void ControlApi::add(std::string name, ProxyHandle handle) {
@@ -162,6 +257,19 @@ http::Reply ControlApi::respond(const std::string& method, const std::string& ta
   std::string path = target.substr(0, target.find('?'));
   std::lock_guard lock(mutex_);
   if (path == "/version") return json_reply(200, {{"name", "faultline"}, {"version", "0.1.0"}});
+  if (path == "/metrics") {
+    if (method != "GET") return error_reply(405, method + " " + path + ": only GET");
+    std::map<std::string, std::vector<MetricSample>> by_proxy;
+    for (const auto& [name, handle] : proxies_) {
+      if (handle.metrics) by_proxy[name] = handle.metrics();
+    }
+    http::Reply reply;
+    reply.response.status_code = 200;
+    reply.response.reason = "OK";
+    reply.response.headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}};
+    reply.response.body = prometheus_text(by_proxy);
+    return reply;
+  }
   if (path == "/proxies" || path == "/proxies/") {
     if (method != "GET") return error_reply(405, method + " " + path + ": only GET");
     nlohmann::json all = nlohmann::json::object();
@@ -249,6 +357,9 @@ http::Reply ControlApi::respond(const std::string& method, const std::string& ta
     if (!profile) return error_reply(400, "appending: " + profile.error().message);
   }
   if (auto valid = profile->validate_for(handle.transport); !valid) {
+    return error_reply(400, valid.error().message);
+  }
+  if (auto valid = profile->validate_http(handle.http_aware); !valid) {
     return error_reply(400, valid.error().message);
   }
   handle.set_profile(*profile);

@@ -12,6 +12,8 @@
 //                                         adds the body's clauses after the current ones
 //   DELETE /proxies/{name}/faults         clears every fault
 //   DELETE /proxies/{name}/faults/{index} removes one clause (0-based, as GET lists them)
+//   GET    /metrics                       Prometheus text: bytes and connections per
+//                                         direction, fault events per clause
 //   GET    /version
 //
 // Every answer is JSON, errors included ({"error": "..."}), even those the
@@ -27,11 +29,13 @@
 //   curl -X POST localhost:8474/proxies/default/faults -d '{"profile":"stall dir=down"}'
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -43,6 +47,14 @@
 
 namespace faultline::proxy {
 
+// MetricSample: one Prometheus sample of a proxy, before the proxy's name is
+// added to its labels: faultline_proxy_bytes_total{dir="up"} 123.
+struct MetricSample {
+  std::string family;  // "faultline_proxy_bytes_total"
+  std::string labels;  // "dir=\"up\"" ("" for none); values escaped
+  std::uint64_t value = 0;
+};
+
 // ProxyHandle: what the API needs of one proxy.
 struct ProxyHandle {
   std::string protocol;  // "tcp" or "udp"
@@ -52,7 +64,15 @@ struct ProxyHandle {
   std::function<fault::Profile()> profile;
   std::function<void(fault::Profile)> set_profile;
   std::function<nlohmann::json()> counters;
+  // http_aware: the proxy reads HTTP (--protocol http), so http_* faults apply.
+  bool http_aware = false;
+  // metrics: the proxy's samples for GET /metrics.
+  std::function<std::vector<MetricSample>()> metrics{};
 };
+
+// prometheus_text: the samples of every named proxy in the Prometheus text
+// exposition format (version 0.0.4), one HELP and TYPE line per family.
+std::string prometheus_text(const std::map<std::string, std::vector<MetricSample>>& by_proxy);
 
 // ControlApi: see the file comment. Thread-safe.
 class ControlApi {

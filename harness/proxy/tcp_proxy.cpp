@@ -44,6 +44,7 @@ struct TcpProxy::Connection {
   net::Fd upstream;
   bool connected = false;
   bool blackholed = false;
+  fault::ChainClock clock;  // the proxy's start and this connection's, for timelines
   // Draining: FIN sent both ways; reading and discarding until each peer's FIN.
   bool draining = false;
   bool client_drained = false;
@@ -55,6 +56,7 @@ struct TcpProxy::Connection {
   std::uint32_t upstream_events = 0;
   Direction up;
   Direction down;
+  std::unique_ptr<fault::HttpExchange> http;  // with ProxyOptions::http_aware
 };
 
 TcpProxy::TcpProxy(ProxyOptions options, fault::Profile profile)
@@ -73,6 +75,9 @@ net::Status TcpProxy::start() {
     return net::make_error(net::ErrorKind::invalid_argument, "proxy already started");
   }
   if (auto self = check_not_self_forwarding(options_.listen, options_.upstream); !self) return self;
+  if (auto http = profile().validate_http(options_.http_aware); !http) return http;
+  http_shared_ = std::make_shared<fault::HttpSharedState>(profile().clauses().size());
+  tally_.reset(profile());
   auto loop = net::EventLoop::create();
   if (!loop) return tl::unexpected(loop.error());
   loop_ = std::move(*loop);
@@ -132,9 +137,13 @@ void TcpProxy::set_profile(fault::Profile profile) {
   }
   if (!thread_.joinable()) return;
   loop_->post([this, profile = std::move(profile)] {
+    http_shared_ = std::make_shared<fault::HttpSharedState>(profile.clauses().size());
+    tally_.reset(profile);
     for (auto& [id, connection] : connections_) {
-      connection->up.chain = profile.make_chain(fault::Direction::up, options_.seed, id);
-      connection->down.chain = profile.make_chain(fault::Direction::down, options_.seed, id);
+      connection->up.chain = profile.make_chain(fault::Direction::up, options_.seed, id,
+                                                fault::Transport::stream, connection->clock);
+      connection->down.chain = profile.make_chain(fault::Direction::down, options_.seed, id,
+                                                  fault::Transport::stream, connection->clock);
     }
     update_listener();
     log(kProxyEvent, "profile", ",\"profile\":" + nlohmann::json(profile.to_string()).dump());
@@ -172,12 +181,24 @@ void TcpProxy::log(std::uint64_t id, const std::string& event, const std::string
 void TcpProxy::update_listener() {
   // `down mode=refuse` closes the listening socket, so clients get a real
   // ECONNREFUSED; any other profile re-opens it on the same address.
-  bool refuse = profile().connection_policy() == fault::ConnectionPolicy::refuse;
+  // A down clause with a window (down start=2s for=3s) closes and re-opens
+  // the listener at its edges: a timer comes back at the next one.
+  const fault::Profile current = profile();
+  const fault::Time elapsed = now() - started_;
+  bool refuse = current.connection_policy(0, 0, elapsed) == fault::ConnectionPolicy::refuse;
+  if (listener_timer_) loop_->cancel_timer(listener_timer_), listener_timer_ = 0;
+  if (const fault::Time next = current.next_policy_change(elapsed); next != fault::kNever) {
+    listener_timer_ = loop_->add_timer(next - elapsed, [this] {
+      listener_timer_ = 0;
+      update_listener();
+    });
+  }
   if (refuse && listener_) {
     loop_->remove(listener_.get());
     listener_.reset();
     ++refuse_windows_;
     log(kProxyEvent, "listener_closed");
+    if (auto down = current.down_clause()) tally_.record_for(*down, "refuse");
   } else if (!refuse && !listener_) {
     auto listener = net::listen_tcp(address_);
     if (!listener) {
@@ -240,11 +261,14 @@ void TcpProxy::start_connection(net::Fd client) {
   });
 
   auto profile = this->profile();
-  if (profile.connection_policy(options_.seed, id) == fault::ConnectionPolicy::blackhole) {
+  c.clock = fault::ChainClock{started_, now()};
+  if (profile.connection_policy(options_.seed, id, c.clock.opened - started_) ==
+      fault::ConnectionPolicy::blackhole) {
     // Held open, never read, never forwarded: the client's sends fill the
     // buffers and its reads time out. Freed when the client closes.
     c.blackholed = true;
     ++blackholed_;
+    if (auto down = profile.down_clause()) tally_.record_for(*down, "blackhole");
     c.client_events = EPOLLRDHUP;
     (void)loop_->modify(client_fd, c.client_events);
     log(id, "blackhole");
@@ -252,8 +276,14 @@ void TcpProxy::start_connection(net::Fd client) {
   }
   c.up.which = fault::Direction::up;
   c.down.which = fault::Direction::down;
-  c.up.chain = profile.make_chain(fault::Direction::up, options_.seed, id);
-  c.down.chain = profile.make_chain(fault::Direction::down, options_.seed, id);
+  c.up.chain = profile.make_chain(fault::Direction::up, options_.seed, id, fault::Transport::stream,
+                                  c.clock);
+  c.down.chain = profile.make_chain(fault::Direction::down, options_.seed, id,
+                                    fault::Transport::stream, c.clock);
+  if (options_.http_aware) {
+    c.http =
+        std::make_unique<fault::HttpExchange>(profile, options_.seed, id, http_shared_, c.clock);
+  }
 
   net::Fd upstream(
       ::socket(options_.upstream.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
@@ -347,16 +377,14 @@ void TcpProxy::read_side(Connection& c, Direction& d) {
   for (int i = 0; i < 4 && !d.source_done; ++i) {
     if (d.queued_bytes >= options_.max_queued_bytes) break;
     ssize_t n = ::recv(d.source_fd, buffer, sizeof(buffer), 0);
-    fault::Output out;
     if (n > 0) {
-      const std::size_t sent =
-          forward_directly(c, d, std::string_view(buffer, static_cast<std::size_t>(n)));
-      if (sent < static_cast<std::size_t>(n)) {
+      const std::size_t size = static_cast<std::size_t>(n);
+      // Straight from the read buffer where nothing acts on this direction;
+      // through the HTTP exchange and the fault chain otherwise.
+      const std::size_t sent = c.http ? 0 : forward_directly(c, d, std::string_view(buffer, size));
+      if (sent < size) {
         auto t = now();
-        d.chain->on_chunk(
-            fault::Chunk{std::string(buffer + sent, static_cast<std::size_t>(n) - sent), t}, t,
-            out);
-        take_output(c, d, std::move(out));
+        feed(c, d, fault::Chunk{std::string(buffer + sent, size - sent), t}, std::nullopt, t);
       }
       // A short read emptied the socket: epoll is level-triggered, so skip
       // the recv that would only say EAGAIN (one syscall per hop).
@@ -368,8 +396,7 @@ void TcpProxy::read_side(Connection& c, Direction& d) {
     d.source_done = true;
     auto t = now();
     auto kind = n == 0 ? fault::EndKind::close : fault::EndKind::reset;
-    d.chain->on_end(fault::End{kind, t}, t, out);
-    take_output(c, d, std::move(out));
+    feed(c, d, std::nullopt, fault::End{kind, t}, t);
   }
 }
 
@@ -389,6 +416,39 @@ std::size_t TcpProxy::forward_directly(Connection& c, Direction& d, std::string_
   return static_cast<std::size_t>(n);
 }
 
+void TcpProxy::feed(Connection& c, Direction& d, std::optional<fault::Chunk> chunk,
+                    std::optional<fault::End> end, fault::Time t) {
+  if (!c.http) {
+    fault::Output input;
+    if (chunk) input.chunks.push_back(std::move(*chunk));
+    input.end = end;
+    pass(c, d, input, t);
+    return;
+  }
+  // The exchange may answer in place of the upstream: a client's bytes can
+  // produce output for both directions.
+  fault::HttpOutput out;
+  const bool from_client = d.which == fault::Direction::up;
+  if (chunk) {
+    from_client ? c.http->on_client_chunk(std::move(*chunk), t, out)
+                : c.http->on_upstream_chunk(std::move(*chunk), t, out);
+  } else if (end) {
+    from_client ? c.http->on_client_end(*end, t, out) : c.http->on_upstream_end(*end, t, out);
+  }
+  const std::uint64_t id = c.id;
+  pass(c, c.up, out.up, t);
+  if (connections_.count(id)) pass(c, c.down, out.down, t);
+}
+
+void TcpProxy::pass(Connection& c, Direction& d, fault::Output& input, fault::Time t) {
+  fault::Output out;
+  out.events = std::move(input.events);
+  for (auto& chunk : input.chunks)
+    d.chain->on_chunk(std::move(chunk), t, out);
+  if (input.end) d.chain->on_end(*input.end, t, out);
+  take_output(c, d, std::move(out));
+}
+
 void TcpProxy::take_output(Connection& c, Direction& d, fault::Output output) {
   for (auto& chunk : output.chunks) {
     if (d.end) break;  // nothing travels after the end
@@ -398,6 +458,7 @@ void TcpProxy::take_output(Connection& c, Direction& d, fault::Output output) {
   }
   if (output.end && !d.end) d.end = output.end;
   for (const auto& event : output.events) {
+    tally_.record(event);
     log(c.id, "fault",
         std::string(",\"dir\":\"") + (d.which == fault::Direction::up ? "up" : "down") +
             "\",\"fault\":\"" + std::string(event.fault) + "\",\"what\":\"" +

@@ -40,7 +40,9 @@
 #include <thread>
 #include <unordered_map>
 
+#include "harness/fault/http_exchange.h"
 #include "harness/fault/profile.h"
+#include "harness/fault/tally.h"
 #include "targets/net/address.h"
 #include "targets/net/event_loop.h"
 #include "targets/net/fd.h"
@@ -70,6 +72,9 @@ struct ProxyOptions {
   // it, a peer that never closes its side would hold the other socket in
   // CLOSE-WAIT for as long as the proxy runs.
   net::Duration half_close_timeout = std::chrono::seconds(60);
+  // http_aware (--protocol http): read HTTP/1.1 both ways and run the
+  // profile's HTTP faults (fault/http_exchange.h) in front of the byte chains.
+  bool http_aware = false;
 };
 
 // ProxyCounters: a snapshot of a proxy's counters.
@@ -105,6 +110,7 @@ class TcpProxy {
   // start binds (port 0 picks one) and runs the loop on a background thread.
   net::Status start();
   net::Address address() const { return address_; }
+  bool http_aware() const { return options_.http_aware; }
   // set_profile swaps the fault profile for new and existing connections
   // (existing ones get fresh chains; bytes already queued keep their times).
   // Thread-safe.
@@ -119,6 +125,9 @@ class TcpProxy {
   // stop closes every connection and the listener, and joins the thread. Idempotent.
   void stop();
   ProxyCounters counters() const;
+  // fault_tally: which clauses of the current profile fired, and how often
+  // (counted from start() or the last set_profile()).
+  std::vector<fault::ClauseTally> fault_tally() const { return tally_.snapshot(); }
 
  private:
   struct Connection;
@@ -132,6 +141,12 @@ class TcpProxy {
   void read_side(Connection& connection, Direction& direction);
   std::size_t forward_directly(Connection& connection, Direction& direction,
                                std::string_view bytes);
+  // feed: what `direction`'s source sent (a chunk or its end) into the fault
+  // chains, through the connection's HTTP exchange when there is one.
+  void feed(Connection& connection, Direction& direction, std::optional<fault::Chunk> chunk,
+            std::optional<fault::End> end, fault::Time now);
+  // pass: `input` into `direction`'s chain, and its output onto the queue.
+  void pass(Connection& connection, Direction& direction, fault::Output& input, fault::Time now);
   void take_output(Connection& connection, Direction& direction, fault::Output output);
   void pump(Connection& connection, Direction& direction);
   void update_interest(Connection& connection);
@@ -145,13 +160,18 @@ class TcpProxy {
   ProxyOptions options_;
   mutable std::mutex profile_mutex_;
   fault::Profile profile_;
+  // The state HTTP faults share across connections (http_fail scope=proxy);
+  // renewed with each profile. Loop thread only.
+  std::shared_ptr<fault::HttpSharedState> http_shared_;
+  fault::FaultTally tally_;
   net::Address address_;
   net::Fd listener_;
   std::unique_ptr<net::EventLoop> loop_;
   std::thread thread_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   std::uint64_t next_connection_ = 0;
-  bool accept_paused_ = false;  // after EMFILE, for a moment (see accept_ready)
+  bool accept_paused_ = false;                  // after EMFILE, for a moment (see accept_ready)
+  net::EventLoop::TimerId listener_timer_ = 0;  // the next edge of a down clause's window
   fault::Time started_{0};
   EventSink sink_;
 

@@ -38,6 +38,8 @@ net::Status UdpProxy::start() {
   auto bound = net::local_address(socket_.get());
   if (!bound) return tl::unexpected(bound.error());
   address_ = *bound;
+  started_ = now();
+  tally_.reset(profile());
   auto added = loop_->add(socket_.get(), EPOLLIN, [this](std::uint32_t) { client_ready(); });
   if (!added) return added;
   thread_ = std::thread([this] { (void)loop_->run(); });
@@ -66,11 +68,12 @@ void UdpProxy::set_profile(fault::Profile profile) {
   }
   if (!thread_.joinable()) return;
   loop_->post([this, profile = std::move(profile)] {
+    tally_.reset(profile);
     for (auto& [key, session] : sessions_) {
       session->up.chain = profile.make_chain(fault::Direction::up, options_.seed, session->id,
-                                             fault::Transport::datagram);
+                                             fault::Transport::datagram, session->clock);
       session->down.chain = profile.make_chain(fault::Direction::down, options_.seed, session->id,
-                                               fault::Transport::datagram);
+                                               fault::Transport::datagram, session->clock);
     }
   });
 }
@@ -102,10 +105,14 @@ void UdpProxy::client_ready() {
         std::lock_guard lock(profile_mutex_);
         profile = profile_;
       }
-      if (sessions_.size() >= options_.max_sessions ||
-          profile.connection_policy(options_.seed, next_session_) !=
-              fault::ConnectionPolicy::accept) {
-        continue;  // refused or blackholed: the datagram goes nowhere
+      if (sessions_.size() >= options_.max_sessions) continue;
+      const auto policy = profile.connection_policy(options_.seed, next_session_, now() - started_);
+      if (policy != fault::ConnectionPolicy::accept) {
+        // Refused or blackholed: the datagram goes nowhere.
+        if (auto down = profile.down_clause()) {
+          tally_.record_for(*down, fault::connection_policy_name(policy));
+        }
+        continue;
       }
       auto upstream = net::udp_socket(options_.upstream);
       if (!upstream || ::connect(upstream->get(), options_.upstream.sockaddr_ptr(),
@@ -116,10 +123,11 @@ void UdpProxy::client_ready() {
       session->id = next_session_++;
       session->client = client;
       session->upstream = std::move(*upstream);
+      session->clock = fault::ChainClock{started_, now()};
       session->up.chain = profile.make_chain(fault::Direction::up, options_.seed, session->id,
-                                             fault::Transport::datagram);
+                                             fault::Transport::datagram, session->clock);
       session->down.chain = profile.make_chain(fault::Direction::down, options_.seed, session->id,
-                                               fault::Transport::datagram);
+                                               fault::Transport::datagram, session->clock);
       (void)loop_->add(session->upstream.get(), EPOLLIN,
                        [this, key](std::uint32_t) { upstream_ready(key); });
       ++sessions_count_;
@@ -170,6 +178,8 @@ void UdpProxy::enqueue(Session& session, Queue& queue, fault::Direction which,
   auto t = now();
   fault::Output out;
   queue.chain->on_chunk(fault::Chunk{std::move(datagram), t}, t, out);
+  for (const auto& event : out.events)
+    tally_.record(event);
   for (auto& chunk : out.chunks) {
     if (queue.due.size() >= options_.max_queued_datagrams) {
       ++queue_drops_;

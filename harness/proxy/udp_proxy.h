@@ -22,6 +22,7 @@
 #include <unordered_map>
 
 #include "harness/fault/profile.h"
+#include "harness/fault/tally.h"
 #include "targets/net/address.h"
 #include "targets/net/event_loop.h"
 #include "targets/net/fd.h"
@@ -63,6 +64,8 @@ class UdpProxy {
   fault::Profile profile() const;
   void stop();
   UdpProxyCounters counters() const;
+  // fault_tally: which clauses of the current profile fired, and how often.
+  std::vector<fault::ClauseTally> fault_tally() const { return tally_.snapshot(); }
 
  private:
   struct Queue {
@@ -79,6 +82,7 @@ class UdpProxy {
     Queue down;
     net::MonotonicClock::time_point last_activity;
     net::EventLoop::TimerId idle_timer = 0;
+    fault::ChainClock clock;  // the proxy's start and this session's, for timelines
   };
 
   void client_ready();
@@ -95,6 +99,8 @@ class UdpProxy {
   net::Address address_;
   net::Fd socket_;
   std::unique_ptr<net::EventLoop> loop_;
+  fault::Time started_{0};
+  fault::FaultTally tally_;
   std::thread thread_;
   std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;
   std::uint64_t next_session_ = 0;

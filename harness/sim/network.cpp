@@ -258,7 +258,7 @@ net::Dialer& Network::dialer() {
 
 Network::Connection* Network::open_connection(const std::string& host, std::uint16_t port) {
   const std::uint64_t id = connections_.size();
-  auto policy = profile_.connection_policy(seed_, id);
+  auto policy = profile_.connection_policy(seed_, id, now_);
   auto listener = listeners_.find({host, port});
   if (listener == listeners_.end() || policy == fault::ConnectionPolicy::refuse) {
     record(fmt::format("t={} c={} dial {}:{} refused", now_.count(), id, host, port));
@@ -268,8 +268,12 @@ Network::Connection* Network::open_connection(const std::string& host, std::uint
   connection->network = this;
   connection->id = id;
   connection->name = fmt::format("{}:{}#{}", host, port, id);
-  connection->up = profile_.make_chain(fault::Direction::up, seed_, id);
-  connection->down = profile_.make_chain(fault::Direction::down, seed_, id);
+  // The simulation starts at time 0: the proxy clock of the timelines.
+  const fault::ChainClock clock{fault::Time{0}, now_};
+  connection->up =
+      profile_.make_chain(fault::Direction::up, seed_, id, fault::Transport::stream, clock);
+  connection->down =
+      profile_.make_chain(fault::Direction::down, seed_, id, fault::Transport::stream, clock);
   if (policy != fault::ConnectionPolicy::blackhole) connection->peer = listener->second();
   record(fmt::format("t={} c={} open {}:{}{}", now_.count(), id, host, port,
                      connection->peer ? "" : " blackhole"));

@@ -119,6 +119,28 @@ std::vector<Scenario> http() {
            "a slowloris client trickles header bytes: other clients are still served"),
       make("http/refused", P, "down mode=refuse", Workload::http_get, {ErrorKind::refused}, 10s,
            "nothing listens: connection refused"),
+      // HTTP-aware faults: the proxy reads HTTP and acts per request.
+      make("http/503-retried", P, "http_fail first=2 scope=proxy match='GET /get*'",
+           Workload::http_get, {}, 10s,
+           "the first two GET /get answered 503 by the proxy: a client that retries with backoff "
+           "gets the third answer"),
+      make("http/503-retried-sliced", P,
+           "slicer max=7B delay=100us; http_fail first=1 scope=proxy match='GET /get*'",
+           Workload::http_get, {}, 20s,
+           "a 503 in 1..7-byte pieces, then the real answer: byte faults apply to what the "
+           "proxy answers too"),
+      make("http/post-not-retried", P, "http_fail first=1 match=POST", Workload::http_post_once, {},
+           10s, "a POST answered 503: the client must hand back the 503, not send it again"),
+      make("http/delayed", P, "http_delay delay=150ms", Workload::http_get, {}, 10s,
+           "every request held 150ms before it is forwarded, and its response head as long"),
+      make("http/slow-head", P, "http_slow_head size=4B delay=2ms", Workload::http_get, {}, 20s,
+           "response heads trickled 4 bytes every 2ms"),
+      make("http/connection-close", P, "http_header set=Connection:close dir=down",
+           Workload::http_get, {}, 10s,
+           "every response says Connection: close: the client must not reuse the connection"),
+      make("http/truncated-chunk", P, "http_truncate after=100B match=/bytes/*", Workload::http_get,
+           {ErrorKind::closed, ErrorKind::bad_data}, 10s,
+           "a body cut 100 bytes in, then FIN: a clear error, not a short body"),
   };
 }
 
@@ -161,8 +183,7 @@ std::vector<Scenario> echo_tls() {
       make("echo-tls/corrupt", P, "corrupt rate=0.001% dir=down", Workload::large,
            {ErrorKind::tls_protocol, ErrorKind::tls_alert, ErrorKind::tls_bad_certificate,
             ErrorKind::tls_unknown_ca},
-           20s, "bit flips in the records: a bad record MAC error, never altered bytes",
-           2 << 20),
+           20s, "bit flips in the records: a bad record MAC error, never altered bytes", 2 << 20),
       make("echo-tls/refused", P, "down mode=refuse", Workload::exchange, {ErrorKind::refused}, 10s,
            "nothing listens: connection refused"),
       make("echo-tls/blackhole", P, "down mode=blackhole", Workload::exchange,
@@ -212,8 +233,8 @@ std::vector<Scenario> https() {
            {ErrorKind::reset}, 15s, "an RST during the handshake"),
       make("https/server-reset", P, "reset after=2KiB dir=down", Workload::http_get,
            {ErrorKind::reset}, 10s, "the server side resets mid-response"),
-      make("https/stall", P, "stall after=3KiB dir=down", Workload::http_get,
-           {ErrorKind::timeout}, 10s, "the response stalls after the handshake: a read timeout"),
+      make("https/stall", P, "stall after=3KiB dir=down", Workload::http_get, {ErrorKind::timeout},
+           10s, "the response stalls after the handshake: a read timeout"),
       make("https/stale-keepalive", P, "", Workload::http_keepalive_stale, {}, 10s,
            "the server closes an idle pooled TLS connection: the next request retries fresh"),
       make("https/refused", P, "down mode=refuse", Workload::http_get, {ErrorKind::refused}, 10s,
@@ -244,28 +265,6 @@ std::vector<Scenario> catalog(Protocol protocol) {
       return https();
   }
   return {};
-}
-
-bool glob_match(std::string_view pattern, std::string_view name) {
-  // Iterative wildcard match with backtracking to the last '*'.
-  std::size_t p = 0, n = 0, star = std::string_view::npos, mark = 0;
-  while (n < name.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
-      ++p;
-      ++n;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = n;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      n = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*')
-    ++p;
-  return p == pattern.size();
 }
 
 namespace {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/fault/glob.h"
 #include "harness/suites/scenario.h"
 
 namespace faultline::suites {
@@ -15,8 +16,8 @@ namespace faultline::suites {
 // catalog: every built-in scenario for `protocol`, in a stable order.
 std::vector<Scenario> catalog(Protocol protocol);
 
-// glob_match: shell-style '*' and '?' over the whole name.
-bool glob_match(std::string_view pattern, std::string_view name);
+// glob_match: shell-style '*' and '?' over the whole name (harness/fault/glob.h).
+using fault::glob_match;
 
 // select: the scenarios matching any of the comma-separated globs ("" = all).
 std::vector<Scenario> select(const std::vector<Scenario>& scenarios, std::string_view globs);

@@ -139,6 +139,7 @@ Outcome run_client_program_once(const Scenario& scenario, const WorkloadContext&
 }
 
 bool applies_to_client_command(const Scenario& scenario) {
+  if (uses_http_faults(scenario)) return false;
   switch (scenario.workload) {
     case Workload::exchange:
     case Workload::large:

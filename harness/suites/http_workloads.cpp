@@ -4,6 +4,7 @@
 
 #include <fmt/core.h>
 
+#include "harness/suites/mutants/http_mutants.h"
 #include "harness/suites/workload.h"
 #include "targets/http/client/session.h"
 #include "targets/net/socket.h"
@@ -23,7 +24,34 @@ client::SessionOptions session_options(const Scenario& scenario, const net::Addr
   options.timeouts.read = std::min<net::Duration>(2s, scenario.deadline / 3);
   options.timeouts.total = scenario.deadline / 2;
   options.retry.max_retries = 2;
+  (void)apply_http_client_mutant(context.http_client, options);
   return options;
+}
+
+// post_once: one POST that the scenario's http_fail answers with 503. A
+// correct client hands the 503 back: re-sending a non-idempotent request
+// could apply it twice. A client that retried gets the upstream's 200.
+Outcome post_once(client::Session& session) {
+  nlohmann::json sent = {{"order", 42}};
+  auto r = session.post("/post", {.json = sent});
+  if (!r) return failed_with(r.error());
+  auto counters = session.counters();
+  if (r->status == 200) {
+    return broken(Invariant::integrity,
+                  "POST /post answered 503, and the client sent it again (status 200 on a later "
+                  "attempt): a non-idempotent request must not be retried");
+  }
+  if (r->status != 503) {
+    return broken(Invariant::integrity, fmt::format("POST /post: status {} (expected the 503 "
+                                                    "the proxy answered)",
+                                                    r->status));
+  }
+  Outcome out;
+  out.detail = fmt::format(
+      "the 503 to the POST came back to the caller, not re-sent ({} "
+      "connections opened)",
+      counters.connections_opened);
+  return out;
 }
 
 // get_checks: GET /get?key=value and a 16 KiB /bytes body, both verified.
@@ -166,6 +194,7 @@ Outcome slow_headers(const Scenario& scenario, const WorkloadContext& context) {
 }  // namespace
 
 bool applies_to_http_requests(const Scenario& scenario) {
+  if (uses_http_faults(scenario)) return false;
   return scenario.workload == Workload::http_get || scenario.workload == Workload::http_post ||
          scenario.workload == Workload::http_slow_headers;
 }
@@ -188,6 +217,10 @@ Outcome run_http_workload(const Scenario& scenario, const WorkloadContext& conte
       return stale_keepalive(scenario, context);
     case Workload::http_slow_headers:
       return slow_headers(scenario, context);
+    case Workload::http_post_once: {
+      client::Session session(session_options(scenario, context.via, context));
+      return post_once(session);
+    }
     default:
       break;
   }

@@ -49,7 +49,7 @@ SuiteCounts count(const std::vector<ScenarioResult>& results) {
   SuiteCounts counts;
   for (const auto& r : results) {
     if (r.passed)
-      ++counts.passed;
+      ++counts.passed, counts.vacuous += r.vacuous;
     else if (r.stability == Stability::flaky)
       ++counts.flaky;
     else
@@ -59,10 +59,13 @@ SuiteCounts count(const std::vector<ScenarioResult>& results) {
 }
 
 std::string format_row(const ScenarioResult& r) {
-  const char* verdict = r.passed ? "PASS" : r.stability == Stability::flaky ? "FLAKY" : "FAIL";
+  const char* verdict = r.passed                          ? (r.vacuous ? "VACUOUS" : "PASS")
+                        : r.stability == Stability::flaky ? "FLAKY"
+                                                          : "FAIL";
   auto row = fmt::format("{:<5} {:<28} {:<22} seed {:<4} {:>6.2f}s  {}{}", verdict, r.scenario,
                          r.target, r.seed, seconds(r.elapsed),
                          r.passed ? "" : std::string(invariant_name(r.broken)) + ": ", r.detail);
+  if (r.vacuous) row += " (no fault of its profile fired: it proved nothing)";
   if (r.reruns.empty()) return row;
   std::size_t same = 0, same_failed = 0, fresh = 0, fresh_failed = 0;
   std::string fresh_seeds;
@@ -104,10 +107,18 @@ void print_summary(const std::vector<ScenarioResult>& results, std::ostream& out
     header = true;
     out << "  " << r.replay << '\n';
   }
+  header = false;
+  for (const auto& r : results) {
+    if (!r.vacuous) continue;
+    if (!header) out << "\nvacuous (no fault of the profile fired):\n";
+    header = true;
+    out << "  " << r.replay << '\n';
+  }
   auto counts = count(results);
   out << '\n'
-      << fmt::format("suite: {} passed, {} failed{}", counts.passed, counts.failed,
-                     counts.flaky ? fmt::format(", {} flaky", counts.flaky) : "")
+      << fmt::format("suite: {} passed{}, {} failed{}", counts.passed,
+                     counts.vacuous ? fmt::format(" ({} vacuous)", counts.vacuous) : "",
+                     counts.failed, counts.flaky ? fmt::format(", {} flaky", counts.flaky) : "")
       << '\n';
 }
 
@@ -149,11 +160,17 @@ std::string to_junit(const std::vector<ScenarioResult>& results) {
                   results.size(), counts.failed, total);
   out += fmt::format(
       "  <testsuite name=\"faultline suite\" tests=\"{}\" failures=\"{}\" flakes=\"{}\" "
-      "time=\"{:.3f}\">\n",
-      results.size(), counts.failed, counts.flaky, total);
+      "skipped=\"{}\" time=\"{:.3f}\">\n",
+      results.size(), counts.failed, counts.flaky, counts.vacuous, total);
   for (const auto& r : results) {
     out += fmt::format("    <testcase classname=\"{}\" name=\"{} seed {}\" time=\"{:.3f}\">",
                        xml_escape(r.target), xml_escape(r.scenario), r.seed, seconds(r.elapsed));
+    if (r.passed && r.vacuous) {
+      out += fmt::format(
+          "\n      <skipped message=\"vacuous: no fault of its profile fired\">replay: "
+          "{}</skipped>\n    ",
+          xml_escape(r.replay));
+    }
     if (!r.passed) {
       const bool flaky = r.stability == Stability::flaky;
       out += fmt::format("\n      <{0} type=\"{1}\" message=\"{2}\">replay: {3}</{0}>",
@@ -191,6 +208,13 @@ std::string to_json(const std::vector<ScenarioResult>& results) {
                           {"detail", r.detail},
                           {"replay", r.replay}};
     if (!r.passed) row["invariant"] = invariant_name(r.broken);
+    if (!r.coverage.empty()) {
+      row["vacuous"] = r.vacuous;
+      nlohmann::json coverage = nlohmann::json::array();
+      for (const auto& clause : r.coverage)
+        coverage.push_back({{"clause", clause.clause}, {"fired", clause.fired}});
+      row["coverage"] = std::move(coverage);
+    }
     if (!r.reruns.empty()) {
       row["stability"] = stability_name(r.stability);
       nlohmann::json reruns = nlohmann::json::array();
@@ -210,6 +234,7 @@ std::string to_json(const std::vector<ScenarioResult>& results) {
   nlohmann::json doc = {{"passed", counts.passed},
                         {"failed", counts.failed},
                         {"flaky", counts.flaky},
+                        {"vacuous", counts.vacuous},
                         {"results", array}};
   // Details may carry bytes from a peer: replace invalid UTF-8 rather than throw.
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -29,6 +29,32 @@ std::vector<ScenarioResult> sample() {
   return {pass, fail};
 }
 
+TEST(ReportTest, AVacuousPassIsMarkedInTheTableJsonAndJunit) {
+  ScenarioResult r;
+  r.scenario = "echo-tcp/reset-rare";
+  r.target = "echo-tcp:epoll";
+  r.passed = true;
+  r.seed = 4;
+  r.replay = "faultline suite --scenarios 'echo-tcp/reset-rare' --seed 4";
+  r.coverage = {{"reset after=1KiB p=1%", 0}};
+  r.vacuous = true;
+  std::ostringstream out;
+  print_table({r}, out);
+  EXPECT_NE(out.str().find("VACUOUS echo-tcp/reset-rare"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("suite: 1 passed (1 vacuous), 0 failed"), std::string::npos)
+      << out.str();
+  auto json = nlohmann::json::parse(to_json({r}));
+  EXPECT_EQ(json["vacuous"], 1);
+  EXPECT_EQ(json["results"][0]["vacuous"], true);
+  EXPECT_EQ(json["results"][0]["coverage"][0]["clause"], "reset after=1KiB p=1%");
+  EXPECT_EQ(json["results"][0]["coverage"][0]["fired"], 0);
+  auto junit = to_junit({r});
+  EXPECT_NE(junit.find("skipped=\"1\""), std::string::npos) << junit;
+  EXPECT_NE(junit.find("<skipped message=\"vacuous: no fault of its profile fired\">"),
+            std::string::npos)
+      << junit;
+}
+
 TEST(ReportTest, TableEndsWithTheCountsAndListsReplayCommands) {
   std::ostringstream out;
   print_table(sample(), out);

@@ -33,6 +33,16 @@ std::string kinds(const Scenario& scenario) {
 
 }  // namespace
 
+void record_coverage(const std::vector<fault::ClauseTally>& tally, ScenarioResult& result) {
+  result.coverage.clear();
+  bool any_fired = false;
+  for (const auto& clause : tally) {
+    result.coverage.push_back(ClauseCoverage{clause.clause, clause.times_fired()});
+    any_fired = any_fired || clause.fired();
+  }
+  result.vacuous = !tally.empty() && !any_fired;
+}
+
 EchoClientUnderTest reference_echo_client() {
   return EchoClientUnderTest{
       "reference",
@@ -108,6 +118,8 @@ ScenarioResult Runner::run(const Scenario& scenario, std::uint64_t seed) {
     result.target = target_.describe() + (options_.echo_client.name == "reference"
                                               ? ""
                                               : " with client " + options_.echo_client.name);
+    if (options_.http_client != "reference")
+      result.target += " with client " + options_.http_client;
   };
   name_target();
   result.seed = seed;
@@ -148,6 +160,7 @@ ScenarioResult Runner::run(const Scenario& scenario, std::uint64_t seed) {
   context.echo_client = &options_.echo_client;
   if (!options_.client_command.empty()) context.client_command = &options_.client_command;
   context.http_requests = options_.http_requests.get();
+  context.http_client = options_.http_client;
   context.seed = seed;
   context.deadline = scenario.deadline;
   context.protocol = protocol_;
@@ -185,6 +198,9 @@ ScenarioResult Runner::run(const Scenario& scenario, std::uint64_t seed) {
     // Small windows: a slow direction pushes back on the target quickly, so a
     // target that mishandles partial writes or owed bytes shows it.
     options.socket_buffer_bytes = 64 * 1024;
+    // The proxy reads HTTP only where a scenario's faults need it, so the
+    // byte-level scenarios keep their bytes exactly as the target sent them.
+    options.http_aware = protocol_ == Protocol::http && profile->has_http_faults();
     tcp = std::make_unique<proxy::TcpProxy>(options, *profile);
     if (auto up = tcp->start(); !up) {
       result.broken = Invariant::liveness;
@@ -242,6 +258,7 @@ ScenarioResult Runner::run(const Scenario& scenario, std::uint64_t seed) {
   judge(scenario, future.get(), result);
   if (tcp) tcp->stop();
   if (udp) udp->stop();
+  record_coverage(tcp ? tcp->fault_tally() : udp->fault_tally(), result);
   finish();
   return result;
 }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/fault/tally.h"
 #include "harness/suites/echo_client_under_test.h"
 #include "harness/suites/http_requests.h"
 #include "harness/suites/scenario.h"
@@ -36,6 +37,9 @@ struct RunnerOptions {
   // http_requests: the user's requests (--request, --requests) for a
   // differential check of any HTTP service; null: the built-in httpbin checks.
   std::shared_ptr<const HttpDifferential> http_requests;
+  // The HTTP client the http workloads use: "reference" or an HTTP client
+  // mutant (mutants/http_mutants.h).
+  std::string http_client = "reference";
   // Extra flags for the replay command (a client mutant's name, say).
   std::string replay_extra;
   // tls_client: how the https workloads verify the target (null: they trust
@@ -58,6 +62,9 @@ class Runner {
   Protocol protocol_;
   RunnerOptions options_;
 };
+
+// record_coverage: fills result.coverage and result.vacuous from a proxy's tally.
+void record_coverage(const std::vector<fault::ClauseTally>& tally, ScenarioResult& result);
 
 // judge: the verdict on a workload's outcome for a scenario (exposed for tests).
 struct Outcome;

@@ -1,5 +1,7 @@
 #include "harness/suites/scenario.h"
 
+#include "harness/fault/profile.h"
+
 namespace faultline::suites {
 
 std::string_view protocol_name(Protocol protocol) {
@@ -57,8 +59,15 @@ std::string_view workload_name(Workload workload) {
       return "tls-wrong-host-certificate";
     case Workload::tls_self_signed_certificate:
       return "tls-self-signed-certificate";
+    case Workload::http_post_once:
+      return "http-post-once";
   }
   return "exchange";
+}
+
+bool uses_http_faults(const Scenario& scenario) {
+  auto profile = fault::parse_profile(scenario.profile);
+  return profile && profile->has_http_faults();
 }
 
 std::string_view invariant_name(Invariant invariant) {

@@ -50,6 +50,7 @@ enum class Workload {
   tls_expired_certificate,
   tls_wrong_host_certificate,
   tls_self_signed_certificate,
+  http_post_once,        // one POST answered 503 by the proxy: the client must not re-send it
 };
 std::string_view workload_name(Workload workload);
 
@@ -73,6 +74,12 @@ struct Scenario {
   std::size_t max_message_bytes = 3000;
 };
 
+// uses_http_faults: the profile has HTTP-aware faults (http_abort, ...). Their
+// match= keys and verdicts are written for the built-in httpbin target and the
+// reference client's retry policy, so neither --request nor --client-cmd
+// runs them.
+bool uses_http_faults(const Scenario& scenario);
+
 // Stability: what reruns of a failed scenario said (--rerun-failures N):
 //   flaky           a rerun with the same seed passed: the verdict is not
 //                   reproducible, so the harness (or the machine) decided it
@@ -95,6 +102,12 @@ struct RerunResult {
 // classify: the Stability that `reruns` show (not_rerun when empty).
 Stability classify(const std::vector<RerunResult>& reruns);
 
+// ClauseCoverage: how often one clause of the scenario's profile fired.
+struct ClauseCoverage {
+  std::string clause;       // canonical text
+  std::uint64_t fired = 0;  // times it acted (see fault::ClauseTally::times_fired)
+};
+
 // ScenarioResult: the outcome of one scenario run.
 struct ScenarioResult {
   std::string scenario;
@@ -111,6 +124,11 @@ struct ScenarioResult {
   // Reruns after a failure (same seed first, then fresh seeds) and their verdict.
   std::vector<RerunResult> reruns;
   Stability stability = Stability::not_rerun;
+  // Fault coverage: one entry per clause of the profile. `vacuous`: the
+  // profile has clauses and none of them fired, so the run proved nothing
+  // about them.
+  std::vector<ClauseCoverage> coverage;
+  bool vacuous = false;
 };
 
 }  // namespace faultline::suites

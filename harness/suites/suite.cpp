@@ -5,6 +5,7 @@
 #include "harness/fault/rng.h"
 #include "harness/suites/catalog.h"
 #include "harness/suites/mutants/echo_mutants.h"
+#include "harness/suites/mutants/http_mutants.h"
 #include "harness/suites/mutants/tls_mutants.h"
 #include "harness/suites/suite_pki.h"
 #include "harness/suites/workload.h"
@@ -165,6 +166,7 @@ std::string client_program_command(const std::string& client_program, const std:
 std::vector<KillRow> kill_table(const SuiteOptions& options, bool stop_at_first_kill,
                                 const ResultSink& sink, const std::string& client_program) {
   auto scenarios = select(catalog(Protocol::echo_tcp), options.scenarios);
+  auto http_scenarios = select(catalog(Protocol::http), options.scenarios);
   std::vector<KillRow> rows;
   auto tls_scenarios = select(catalog(Protocol::echo_tls), options.scenarios);
   // run_rows runs `row`'s mutant through `protocol`'s selected scenarios.
@@ -172,7 +174,10 @@ std::vector<KillRow> kill_table(const SuiteOptions& options, bool stop_at_first_
                       Protocol protocol = Protocol::echo_tcp) {
     const bool program = !runner_options.client_command.empty();
     Runner runner(target, protocol, std::move(runner_options));
-    for (const auto& scenario : protocol == Protocol::echo_tls ? tls_scenarios : scenarios) {
+    const auto& selected = protocol == Protocol::echo_tls ? tls_scenarios
+                           : protocol == Protocol::http   ? http_scenarios
+                                                          : scenarios;
+    for (const auto& scenario : selected) {
       if (program && !applies_to_client_command(scenario)) continue;
       auto result = runner.run(scenario, options.seed);
       if (sink) sink(result);
@@ -219,6 +224,18 @@ std::vector<KillRow> kill_table(const SuiteOptions& options, bool stop_at_first_
       run_rows(row, *target, runner_options, set.protocol);
       rows.push_back(std::move(row));
     }
+  }
+  // The HTTP client mutants against the http catalog: only its HTTP-aware
+  // scenarios can answer 503, so only they can kill these.
+  for (const auto& name :
+       http_scenarios.empty() ? std::vector<std::string>{} : http_client_mutant_names()) {
+    KillRow row{name, "http-client", {}, {}};
+    auto target = builtin_target(Protocol::http);
+    RunnerOptions runner_options;
+    runner_options.http_client = name;
+    runner_options.replay_extra = " --client-mutant " + name;
+    run_rows(row, *target, runner_options, Protocol::http);
+    rows.push_back(std::move(row));
   }
   if (client_program.empty() || scenarios.empty()) return rows;
   auto names = client_mutant_names();

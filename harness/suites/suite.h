@@ -65,8 +65,9 @@ struct KillRow {
   std::vector<std::string> details;  // why, per killing scenario
 };
 
-// kill_table runs the echo-tcp catalog against every in-tree mutant, and the
-// echo-tls catalog against every TLS mutant (mutants/tls_mutants.h); each
+// kill_table runs the echo-tcp catalog against every in-tree echo mutant, the
+// echo-tls catalog against every TLS mutant (mutants/tls_mutants.h) and the
+// http catalog against every HTTP client mutant (side "http-client"); each
 // only where options.scenarios selects some of its catalog. With
 // stop_at_first_kill, a mutant's row ends at its first killing scenario.
 // With `client_program` (the path of faultline-echo-client), the client

@@ -32,6 +32,8 @@ struct WorkloadContext {
   // http_requests: the user's requests for a differential check (--request),
   // or null for the built-in httpbin checks.
   const HttpDifferential* http_requests = nullptr;
+  // http_client: the HTTP client mutant the workloads use ("reference": none).
+  std::string http_client = "reference";
   std::uint64_t seed = 0;
   net::Duration deadline{0};
   // close_proxied_connections: ends every connection through the proxy with a

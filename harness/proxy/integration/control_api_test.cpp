@@ -93,6 +93,45 @@ TEST_F(ControlApiTest, ABadSpecIsA400NamingTheToken) {
   EXPECT_EQ(proxy_->profile().to_string(), "");  // unchanged
 }
 
+TEST_F(ControlApiTest, MetricsCountBytesConnectionsAndFaultEventsPerClause) {
+  auto set = session_->post("/proxies/default/faults",
+                            {.json = {{"profile", "slicer max=2B; reset after=1MiB"}}});
+  ASSERT_TRUE(set && set->status == 200);
+  // The new profile lands on the loop thread: wait until a connection runs its chain.
+  auto deadline = net::Deadline::after(5s);
+  std::string body;
+  do {
+    ASSERT_TRUE(echo_through_proxy());
+    auto r = session_->get("/metrics");
+    ASSERT_TRUE(r) << r.error().to_string();
+    ASSERT_EQ(r->status, 200);
+    EXPECT_NE(r->header("content-type").value_or("").find("text/plain"), std::string::npos);
+    body = r->body;
+  } while (body.find("fault=\"slicer\"") == std::string::npos && !deadline.expired());
+  EXPECT_NE(body.find("# TYPE faultline_proxy_bytes_total counter\n"), std::string::npos) << body;
+  EXPECT_NE(body.find("faultline_proxy_bytes_total{proxy=\"default\",dir=\"up\"} "),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find("faultline_proxy_connections_total{proxy=\"default\",outcome=\"accepted\"} "),
+            std::string::npos)
+      << body;
+  EXPECT_NE(
+      body.find("faultline_fault_fired_total{proxy=\"default\",clause=\"0\",fault=\"slicer\""),
+      std::string::npos)
+      << body;
+  // The reset never acted (1 MiB never passed): it is listed with 0.
+  EXPECT_NE(body.find("clause=\"1\",fault=\"reset\",spec=\"reset after=1MiB\"} 0\n"),
+            std::string::npos)
+      << body;
+}
+
+TEST_F(ControlApiTest, AnHttpFaultOnAByteProxyIsRejected) {
+  auto r = session_->post("/proxies/default/faults", {.json = {{"profile", "http_abort"}}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("--protocol http"), std::string::npos) << r->body;
+}
+
 TEST_F(ControlApiTest, ADatagramFaultOnATcpProxyIsRejected) {
   auto r = session_->post("/proxies/default/faults", {.json = {{"profile", "drop rate=10%"}}});
   ASSERT_TRUE(r);

@@ -15,6 +15,7 @@
 #include "harness/suites/catalog.h"
 #include "harness/suites/suite.h"
 #include "harness/suites/target.h"
+#include "harness/suites/workload.h"
 
 namespace faultline::suites {
 namespace {
@@ -81,7 +82,7 @@ TEST_P(HttpService, AnswersEveryApplicableScenarioAsWithNoFault) {
   auto results = run_suite(**target, Protocol::http, SuiteOptions{}, runner);
   std::size_t applicable = 0;
   for (const auto& s : catalog(Protocol::http))
-    applicable += s.workload != Workload::http_keepalive_stale;
+    applicable += applies_to_http_requests(s);
   EXPECT_EQ(results.size(), applicable);
   for (const auto& r : results) {
     EXPECT_TRUE(r.passed) << r.scenario << ": " << invariant_name(r.broken) << ": " << r.detail
