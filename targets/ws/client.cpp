@@ -95,7 +95,9 @@ net::Result<std::unique_ptr<Client>> Client::connect(net::Dialer& dialer, const 
   }
   std::unique_ptr<Client> client(
       new Client(std::move(*stream), clock, url, std::move(options), handshake.protocol()));
+  // Frames that came with the 101: a ping among them is answered now.
   (void)client->connection_.receive(handshake.take_leftover());
+  if (auto flushed = client->flush(deadline); !flushed) return tl::unexpected(flushed.error());
   return client;
 }
 

@@ -47,12 +47,12 @@ Connection::Connection(ConnectionOptions options)
           static_cast<std::mt19937::result_type>(options.mask_seed ^ (options.mask_seed >> 32))) {}
 
 DecodeResult Connection::receive(std::string_view bytes) {
-  if (state_ == State::failed) return tl::unexpected(*error_);
-  if (state_ == State::closed) return {};
+  if (error_) return tl::unexpected(*error_);
+  if (state_ == State::closed || close_received_) return {};
   auto fed = decoder_.feed(bytes, *this);
   if (!fed && !close_received_) {
     // A header rule broken: the decoder found it, the connection answers it.
-    if (state_ != State::failed)
+    if (!error_)
       (void)protocol_error(fed.error().close_code, fed.error().reason, fed.error().offset);
     return tl::unexpected(*error_);
   }
@@ -60,18 +60,41 @@ DecodeResult Connection::receive(std::string_view bytes) {
 }
 
 std::optional<Event> Connection::next_event() {
-  if (events_.empty()) return std::nullopt;
+  // A pending end applies once the caller has handled every event before it:
+  // when it takes the peer's close, or asks again and finds nothing.
+  if (events_.empty()) {
+    apply_pending_end();
+    return std::nullopt;
+  }
   Event event = std::move(events_.front());
   events_.pop_front();
+  if (event.kind == EventKind::close) apply_pending_end();
   return event;
+}
+
+void Connection::apply_pending_end() {
+  if (!pending_end_) return;
+  auto end = std::move(*pending_end_);
+  pending_end_.reset();
+  end_connection(end.state, std::move(end.close_payload));
+}
+
+void Connection::end_connection(State state, std::optional<std::string> close_payload) {
+  // The peer's messages before the end are answered first: the close frame
+  // waits until the caller has taken every event before it.
+  if (!events_.empty()) {
+    pending_end_ = PendingEnd{state, std::move(close_payload)};
+    return;
+  }
+  if (close_payload && !close_sent_) write_frame(true, Opcode::close, *close_payload);
+  if (close_payload) close_sent_ = true;
+  if (state_ != State::failed) state_ = state;
 }
 
 DecodeResult Connection::protocol_error(std::uint16_t code, std::string reason,
                                         std::uint64_t offset) {
-  if (!close_sent_) write_frame(true, Opcode::close, encode_close_payload(code, reason));
-  close_sent_ = true;
-  state_ = State::failed;
-  error_ = ProtocolError{code, std::move(reason), offset};
+  error_ = ProtocolError{code, reason, offset};
+  end_connection(State::failed, encode_close_payload(code, reason));
   return tl::unexpected(*error_);
 }
 
@@ -158,12 +181,10 @@ DecodeResult Connection::on_frame_end() {
       close_received_ = true;
       peer_close_code_ = code;
       push_event(Event{EventKind::close, Opcode::close, {}, code, reason});
-      if (!close_sent_) {
-        // Echo the peer's code, as most endpoints do.
-        write_frame(true, Opcode::close, encode_close_payload(code, {}));
-        close_sent_ = true;
-      }
-      if (state_ != State::failed) state_ = State::closed;
+      // Answered with the peer's code, as most endpoints do, once the events
+      // before it (and this one) are taken.
+      end_connection(State::closed,
+                     close_sent_ ? std::nullopt : std::optional(encode_close_payload(code, {})));
       return {};
     }
     default:

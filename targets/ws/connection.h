@@ -16,7 +16,10 @@
 // close payloads (no 1-byte payload, valid codes, UTF-8 reasons); message
 // size. A violation queues a close frame with the right code (1002, 1007,
 // 1009), and the connection is `failed`: the caller flushes the output and
-// closes the TCP connection.
+// closes the TCP connection. The close frame (ours after a violation, or the
+// answer to the peer's) is queued once the caller has taken every event that
+// came before it (next_event() returned the peer's close, or nothing), so an
+// echo of the messages before it still goes out first; error() is set at once.
 //
 // Close handshake:  open --close()--> closing --peer's close--> closed
 //                   open --peer's close (answered at once)-----> closed
@@ -126,6 +129,10 @@ class Connection final : private FrameSink {
   DecodeResult on_frame_payload(std::string_view payload, std::uint64_t offset) override;
   DecodeResult on_frame_end() override;
   DecodeResult protocol_error(std::uint16_t code, std::string reason, std::uint64_t offset);
+  // end_connection: a close frame (if any) and the final state, at once or,
+  // while events wait, once the last of them is taken.
+  void end_connection(State state, std::optional<std::string> close_payload);
+  void apply_pending_end();
   void write_frame(bool fin, Opcode opcode, std::string_view payload);
   void push_event(Event event);
 
@@ -150,6 +157,11 @@ class Connection final : private FrameSink {
   bool close_received_ = false;
   std::uint16_t peer_close_code_ = close_code::kAbnormal;
   std::optional<ProtocolError> error_;
+  struct PendingEnd {
+    State state;
+    std::optional<std::string> close_payload;
+  };
+  std::optional<PendingEnd> pending_end_;
 };
 
 // encode_close_payload: the 2-byte code and the reason (1005: empty).

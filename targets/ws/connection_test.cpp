@@ -202,6 +202,37 @@ TEST(Connection, AnswersACloseAndIgnoresWhatFollows) {
   expect_split_invariant(stream);
 }
 
+TEST(Connection, MessagesBeforeACloseAreAnsweredBeforeTheCloseReply) {
+  Connection connection({.role = Role::server});
+  ASSERT_TRUE(connection.receive(client_frame(Opcode::text, "one") +
+                                 client_frame(Opcode::close, close_payload(1000))));
+  EXPECT_TRUE(connection.output().empty());  // nothing until the events are taken
+  auto message = connection.next_event();
+  ASSERT_TRUE(message);
+  connection.send_text(message->payload);  // the echo
+  EXPECT_EQ(connection.next_event()->kind, EventKind::close);
+  EXPECT_EQ(connection.take_output(),
+            encode_frame({.opcode = Opcode::text}, "one") +
+                encode_frame({.opcode = Opcode::close}, close_payload(1000)));
+  EXPECT_EQ(connection.state(), State::closed);
+}
+
+TEST(Connection, MessagesBeforeAViolationAreAnsweredBeforeTheFailure) {
+  Connection connection({.role = Role::server});
+  auto result = connection.receive(client_frame(Opcode::text, "good") +
+                                   encode_frame({.opcode = Opcode::text}, "unmasked"));
+  ASSERT_FALSE(result);
+  EXPECT_TRUE(connection.error());
+  auto good = connection.next_event();
+  ASSERT_TRUE(good);
+  connection.send_text(good->payload);
+  EXPECT_FALSE(connection.next_event());
+  EXPECT_EQ(connection.state(), State::failed);
+  std::string output = connection.take_output();
+  EXPECT_EQ(output.substr(0, 6), encode_frame({.opcode = Opcode::text}, "good"));
+  EXPECT_EQ(static_cast<unsigned char>(output[6]), 0x88);
+}
+
 TEST(Connection, EmptyCloseIsAnsweredWithAnEmptyClose) {
   auto outcome = run_whole(client_frame(Opcode::close, ""));
   EXPECT_EQ(outcome.events, (std::vector<std::string>{"close 1005 "}));
@@ -218,6 +249,8 @@ TEST(Connection, OurCloseThenThePeersCloses) {
   EXPECT_TRUE(connection.output().empty());
   ASSERT_TRUE(connection.receive(client_frame(Opcode::text, "late") +
                                  client_frame(Opcode::close, close_payload(1001))));
+  EXPECT_EQ(connection.next_event()->payload, "late");
+  EXPECT_EQ(connection.next_event()->kind, EventKind::close);
   EXPECT_EQ(connection.state(), State::closed);
   EXPECT_TRUE(connection.output().empty());  // no second close
   EXPECT_EQ(connection.peer_close_code(), 1001);

@@ -179,7 +179,8 @@ ClientHandshake::ClientHandshake(ClientHandshakeOptions options)
     : options_(std::move(options)), key_(make_client_key(options_.key_seed)) {
   http::ParserOptions parser_options;
   parser_options.limits.max_header_bytes = options_.max_response_bytes;
-  parser_options.limits.max_body_bytes = options_.max_response_bytes;
+  // Also the bound on frames that arrive in the same read as the 101.
+  parser_options.limits.max_body_bytes = 1024 * 1024;
   parser_ = std::make_unique<http::Parser>(http::MessageType::response, parser_options);
   parser_->expect_response_to("GET");
   http::Request request;
