@@ -17,5 +17,6 @@ void register_suite_command(CLI::App& app, int& exit_code);
 void register_fuzz_command(CLI::App& app, int& exit_code);
 void register_bench_command(CLI::App& app, int& exit_code);
 void register_tls_command(CLI::App& app, int& exit_code);
+void register_ws_commands(CLI::App& app, int& exit_code);
 
 }  // namespace faultline::cli

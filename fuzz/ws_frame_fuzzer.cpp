@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_support.h"
+#include "fuzz/split_pieces.h"
 #include "targets/ws/connection.h"
 
 namespace {
@@ -91,18 +92,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (int i = 0; i < (splits & 0x3f); ++i)
     offsets.push_back(input.u16());
   const std::string_view stream = input.rest();
-  for (auto& offset : offsets)
-    offset %= stream.size() + 1;
-  std::sort(offsets.begin(), offsets.end());
-
   const Outcome whole = run({stream}, role, limit);
-  std::vector<std::string_view> pieces;
-  std::size_t at = 0;
-  for (std::size_t offset : offsets) {
-    pieces.push_back(stream.substr(at, offset - at));
-    at = offset;
-  }
-  pieces.push_back(stream.substr(at));
+  const std::vector<std::string_view> pieces = fuzz::split_at(stream, offsets);
   const Outcome split = run(pieces, role, limit);
   if (!(split == whole))
     fuzz::property_failed("ws_frame_fuzzer", "split changes the outcome",

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_support.h"
+#include "fuzz/split_pieces.h"
 #include "targets/ws/utf8.h"
 
 namespace {
@@ -80,20 +81,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (int i = 0; i < splits; ++i)
     offsets.push_back(input.byte());
   const std::string_view text = input.rest();
-  for (auto& offset : offsets)
-    offset %= text.size() + 1;
-  std::sort(offsets.begin(), offsets.end());
-
   ws::Utf8Validator validator;
   std::optional<std::size_t> incremental;
   std::size_t at = 0;
-  offsets.push_back(text.size());
-  for (std::size_t offset : offsets) {
-    if (auto bad = validator.feed(text.substr(at, offset - at))) {
+  for (std::string_view piece : fuzz::split_at(text, offsets)) {
+    if (auto bad = validator.feed(piece)) {
       incremental = at + *bad;
       break;
     }
-    at = offset;
+    at += piece.size();
   }
   if (!incremental && !validator.complete()) incremental = text.size();
 

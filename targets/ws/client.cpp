@@ -69,16 +69,16 @@ net::Result<std::unique_ptr<Client>> Client::connect(net::Dialer& dialer, const 
                                                      ClientOptions options) {
   auto& clock = dialer.clock();
   const net::TimePoint deadline = clock.now() + options.connect_timeout;
-  auto stream = dialer.dial(url.host, url.port, deadline);
-  if (!stream) return tl::unexpected(stream.error());
-  ClientHandshake handshake({.host = url.host_header,
-                             .target = url.target,
-                             .subprotocols = options.subprotocols,
-                             .key_seed = options.seed});
   auto prefix = [&](net::Error e) {
     e.message = fmt::format("websocket {}: {}", url.to_string(), e.message);
     return tl::unexpected(std::move(e));
   };
+  auto stream = dialer.dial(url.host, url.port, deadline);
+  if (!stream) return prefix(stream.error());
+  ClientHandshake handshake({.host = url.host_header,
+                             .target = url.target,
+                             .subprotocols = options.subprotocols,
+                             .key_seed = options.seed});
   if (auto written = (*stream)->write_all(handshake.request(), deadline); !written)
     return prefix(written.error());
   char buffer[kReadChunk];
