@@ -204,21 +204,21 @@ DecodeResult FrameDecoder::header_byte(char byte, FrameSink& sink) {
   }
   header_size_ = 0;
   header_needed_ = 2;
-  if (auto accepted = sink.on_frame_header(header_value_, frame_start_); !accepted) {
-    error_ = accepted.error();
+  if (auto accepted = keep(sink.on_frame_header(header_value_, frame_start_)); !accepted)
     return accepted;
-  }
   in_payload_ = true;
   payload_left_ = header_value_.length;
   payload_done_ = 0;
   if (payload_left_ == 0) {
     in_payload_ = false;
-    if (auto ended = sink.on_frame_end(); !ended) {
-      error_ = ended.error();
-      return ended;
-    }
+    return keep(sink.on_frame_end());
   }
   return {};
+}
+
+DecodeResult FrameDecoder::keep(DecodeResult result) {
+  if (!result) error_ = result.error();
+  return result;
 }
 
 DecodeResult FrameDecoder::feed(std::string_view bytes, FrameSink& sink) {
@@ -241,16 +241,11 @@ DecodeResult FrameDecoder::feed(std::string_view bytes, FrameSink& sink) {
     i += take;
     payload_left_ -= take;
     payload_done_ += take;
-    if (auto piece = sink.on_frame_payload(std::string_view(scratch, take), at); !piece) {
-      error_ = piece.error();
+    if (auto piece = keep(sink.on_frame_payload(std::string_view(scratch, take), at)); !piece)
       return piece;
-    }
     if (payload_left_ == 0) {
       in_payload_ = false;
-      if (auto ended = sink.on_frame_end(); !ended) {
-        error_ = ended.error();
-        return ended;
-      }
+      if (auto ended = keep(sink.on_frame_end()); !ended) return ended;
     }
   }
   return {};

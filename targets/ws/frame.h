@@ -150,6 +150,8 @@ class FrameDecoder {
  private:
   DecodeResult fail(std::uint16_t code, std::string reason, std::uint64_t offset);
   DecodeResult header_byte(char byte, FrameSink& sink);
+  // keep: a sink's refusal becomes the decoder's sticky error.
+  DecodeResult keep(DecodeResult result);
 
   DecoderOptions options_;
   std::uint64_t offset_ = 0;

@@ -71,13 +71,13 @@ const std::vector<Case>& cases();
 
 // Observation: what the peer did.
 struct Observation {
-  std::vector<std::string> replies;  // as in Case::replies
+  std::vector<std::string> replies{};  // as in Case::replies
   bool close_received = false;
   std::uint16_t close_code = 1006;  // 1005: a close without a code
   bool tcp_closed = false;          // EOF or reset before the deadline
   bool timed_out = false;           // neither a close frame nor EOF in time
   bool bad_frames = false;          // the peer itself broke the framing rules
-  std::string note;                 // what went wrong, for the report
+  std::string note{};               // what went wrong, for the report
 };
 
 // run_against_server: connect, upgrade, play the script (masked), observe.

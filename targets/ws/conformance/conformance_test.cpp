@@ -220,8 +220,11 @@ TEST(Conformance, PythonWebsocketsServer) {
   auto results =
       against_server(net::Address::loopback(static_cast<std::uint16_t>(std::stoi(*port))));
   std::cout << group_table("python websockets server", results);
-  for (const auto& r : results)
-    if (r.group == "framing") EXPECT_EQ(r.judgement.verdict, Verdict::pass) << r.id;
+  for (const auto& r : results) {
+    if (r.group == "framing") {
+      EXPECT_EQ(r.judgement.verdict, Verdict::pass) << r.id;
+    }
+  }
 }
 
 TEST(Conformance, PythonWebsocketsClient) {
@@ -237,8 +240,11 @@ TEST(Conformance, PythonWebsocketsClient) {
   });
   ASSERT_TRUE(peer);
   std::cout << group_table("python websockets client", results);
-  for (const auto& r : results)
-    if (r.group == "framing") EXPECT_EQ(r.judgement.verdict, Verdict::pass) << r.id;
+  for (const auto& r : results) {
+    if (r.group == "framing") {
+      EXPECT_EQ(r.judgement.verdict, Verdict::pass) << r.id;
+    }
+  }
 }
 
 }  // namespace

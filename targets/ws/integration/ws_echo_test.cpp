@@ -7,6 +7,7 @@
 
 #include "targets/net/socket.h"
 #include "targets/net/stream.h"
+#include "targets/net/wait_until.h"
 #include "targets/ws/client.h"
 #include "targets/ws/echo_server.h"
 
@@ -15,15 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-template <typename Predicate>
-bool wait_until(Predicate predicate, net::Duration limit = 5s) {
-  auto deadline = net::Deadline::after(limit);
-  while (!predicate()) {
-    if (deadline.expired()) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
+using net::wait_until;
 
 std::string pattern(std::size_t size, unsigned seed) {
   std::string out(size, '\0');
