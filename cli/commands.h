@@ -19,5 +19,6 @@ void register_bench_command(CLI::App& app, int& exit_code);
 void register_tls_command(CLI::App& app, int& exit_code);
 void register_toxiproxy_command(CLI::App& app, int& exit_code);
 void register_campaign_command(CLI::App& app, int& exit_code);
+void register_ws_commands(CLI::App& app, int& exit_code);
 
 }  // namespace faultline::cli

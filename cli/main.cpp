@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{
       "faultline: a networking test and fuzzing harness.\n"
-      "Reference echo and HTTP targets, fault-injecting proxies, failure-mode suites,\n"
+      "Reference echo, HTTP and WebSocket targets, fault-injecting proxies, failure-mode suites,\n"
       "fuzz campaigns and benchmark comparison.",
       "faultline"};
   app.require_subcommand(1);
@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   faultline::cli::register_tls_command(app, exit_code);
   faultline::cli::register_toxiproxy_command(app, exit_code);
   faultline::cli::register_campaign_command(app, exit_code);
+  faultline::cli::register_ws_commands(app, exit_code);
   faultline::cli::check_every_seed(app);
   try {
     app.parse(argc, argv);

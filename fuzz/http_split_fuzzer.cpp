@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "fuzz/http_fuzz_support.h"
+#include "fuzz/split_pieces.h"
 
 namespace {
 
@@ -108,17 +109,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (int i = 0; i < (splits & 0x3f); ++i)
     offsets.push_back(input.u16());
   const std::string_view stream = input.rest();
-  for (std::size_t& offset : offsets)
-    offset %= stream.size() + 1;
-  std::sort(offsets.begin(), offsets.end());
-
-  std::vector<std::string_view> pieces;
-  std::size_t from = 0;
-  for (std::size_t offset : offsets) {
-    pieces.push_back(stream.substr(from, offset - from));
-    from = offset;
-  }
-  pieces.push_back(stream.substr(from));
+  const std::vector<std::string_view> pieces = fuzz::split_at(stream, offsets);
 
   const fuzz::ParseOutcome whole = fuzz::parse_pieces(type, options, expected, {stream}, finish);
   auto compare = [&](const fuzz::ParseOutcome& other, const std::vector<std::string_view>& used,

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "fuzz/campaign/child_process.h"
+#include "targets/ws/echo_server.h"
 
 namespace faultline {
 namespace {
@@ -120,7 +121,40 @@ INSTANTIATE_TEST_SUITE_P(
         BadUsage{{"toxiproxy", "--host", "0.0.0.0"}, "add --allow-remote"},
         BadUsage{{"toxiproxy", "--config", "/nonexistent/toxiproxy.json"},
                  "--config: cannot read '/nonexistent/toxiproxy.json'"},
-        BadUsage{{"toxiproxy", "--port", "70000"}, "--port: 70000 is not a port"}));
+        BadUsage{{"toxiproxy", "--port", "70000"}, "--port: 70000 is not a port"},
+        // ws: URLs, sizes and text named in the error.
+        BadUsage{{"ws", "send", "hi", "--to", "http://127.0.0.1:1/"},
+                 "--to: websocket URL 'http://127.0.0.1:1/': the scheme must be ws:// or wss://"},
+        BadUsage{{"ws", "send", "hi", "--to", "ws://127.0.0.1:99999/"}, "websocket URL"},
+        BadUsage{{"ws", "send", "hi", "--to", "ws://127.0.0.1:1/#x"}, "a fragment (#...)"},
+        BadUsage{{"ws", "send", "hi", "--to", "ws://127.0.0.1:1/", "--fragment", "0"},
+                 "--fragment: must be from 1B"},
+        BadUsage{{"ws", "send", "\xff", "--to", "ws://127.0.0.1:1/"},
+                 "MESSAGE is not valid UTF-8 (byte 0); a text message must be; use --binary"},
+        BadUsage{{"ws", "send", std::string("ab\xc0"), "--to", "ws://127.0.0.1:1/"},
+                 "MESSAGE is not valid UTF-8 (byte 2)"},
+        BadUsage{{"ws", "serve", "--listen", "ws://127.0.0.1:0"}, "--listen"},
+        BadUsage{{"ws", "serve", "--max-message", "0"}, "--max-message: must be from 1B"}));
+
+TEST(WsCliTest, SendEchoesTextInOneByteFragmentsAndBinaryThenClosesCleanly) {
+  ws::WsEchoServer server;
+  ASSERT_TRUE(server.start());
+  const std::string url = "ws://" + server.address().to_string() + "/echo";
+  const CliRun text = run({"ws", "send", "안녕하세요!", "--to", url, "--fragment", "1"});
+  EXPECT_EQ(text.status, 0) << text.output;
+  EXPECT_NE(text.output.find("echoed 16 bytes (text, 1-byte fragments) from " + url),
+            std::string::npos)
+      << text.output;
+  EXPECT_NE(text.output.find("closed: peer code 1000 (normal), clean"), std::string::npos)
+      << text.output;
+  const CliRun binary = run({"ws", "send", "bytes", "--to", url, "--binary"});
+  EXPECT_EQ(binary.status, 0) << binary.output;
+  EXPECT_NE(binary.output.find("echoed 5 bytes (binary)"), std::string::npos) << binary.output;
+  server.stop();
+  const CliRun refused = run({"ws", "send", "x", "--to", url, "--timeout", "2s"});
+  EXPECT_EQ(refused.status, 1) << refused.output;
+  EXPECT_NE(refused.output.find("refused"), std::string::npos) << refused.output;
+}
 
 TEST(HelpCliTest, AGroupsHelpPrintsThatGroupsHelpAndExitsZero) {
   const CliRun result = run({"bench", "--help"});
