@@ -194,9 +194,10 @@ void TcpProxy::update_listener() {
     });
   }
   if (refuse && listener_) {
+    // Counted before the close: a client refused by it must find it counted.
+    ++refuse_windows_;
     loop_->remove(listener_.get());
     listener_.reset();
-    ++refuse_windows_;
     log(kProxyEvent, "listener_closed");
     if (auto down = current.down_clause()) tally_.record_for(*down, "refuse");
   } else if (!refuse && !listener_) {
