@@ -62,31 +62,17 @@ nlohmann::json clause_list(const fault::Profile& profile) {
   return list;
 }
 
-// label_value: a Prometheus label value, escaped (backslash, quote, newline).
-std::string label_value(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 // tally_samples: faultline_fault_events_total per clause and event.
 void tally_samples(const std::vector<fault::ClauseTally>& tally, std::vector<MetricSample>& out) {
   for (std::size_t i = 0; i < tally.size(); ++i) {
     const auto& clause = tally[i];
     const std::string labels = "clause=\"" + std::to_string(i) + "\",fault=\"" +
-                               label_value(clause.fault) + "\",spec=\"" +
-                               label_value(clause.clause) + "\"";
+                               prometheus_label_value(clause.fault) + "\",spec=\"" +
+                               prometheus_label_value(clause.clause) + "\"";
     out.push_back({"faultline_fault_fired_total", labels, clause.times_fired()});
     for (const auto& [what, count] : clause.by_event) {
-      out.push_back(
-          {"faultline_fault_events_total", labels + ",event=\"" + label_value(what) + "\"", count});
+      out.push_back({"faultline_fault_events_total",
+                     labels + ",event=\"" + prometheus_label_value(what) + "\"", count});
     }
   }
 }
@@ -112,6 +98,19 @@ constexpr Family kFamilies[] = {
 
 }  // namespace
 
+std::string prometheus_label_value(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 std::string prometheus_text(const std::map<std::string, std::vector<MetricSample>>& by_proxy) {
   std::string out;
   for (const Family& family : kFamilies) {
@@ -119,7 +118,7 @@ std::string prometheus_text(const std::map<std::string, std::vector<MetricSample
     for (const auto& [name, samples] : by_proxy) {
       for (const auto& sample : samples) {
         if (sample.family != family.name) continue;
-        lines += sample.family + "{proxy=\"" + label_value(name) + "\"" +
+        lines += sample.family + "{proxy=\"" + prometheus_label_value(name) + "\"" +
                  (sample.labels.empty() ? "" : "," + sample.labels) + "} " +
                  std::to_string(sample.value) + "\n";
       }

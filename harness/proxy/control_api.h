@@ -70,6 +70,10 @@ struct ProxyHandle {
   std::function<std::vector<MetricSample>()> metrics{};
 };
 
+// prometheus_label_value: a Prometheus label value, escaped (backslash,
+// quote, newline).
+std::string prometheus_label_value(std::string_view text);
+
 // prometheus_text: the samples of every named proxy in the Prometheus text
 // exposition format (version 0.0.4), one HELP and TYPE line per family.
 std::string prometheus_text(const std::map<std::string, std::vector<MetricSample>>& by_proxy);

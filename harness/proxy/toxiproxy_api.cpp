@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "harness/fault/profile.h"
+#include "harness/proxy/control_api.h"
 
 namespace faultline::proxy {
 namespace {
@@ -137,19 +138,6 @@ net::Result<std::int64_t> whole_attribute(const ToxiproxyToxic& toxic, const cha
                                        toxic.type, key, value.dump()));
   }
   return value.get<std::int64_t>();
-}
-
-std::string label_value(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
 }
 
 // toxicity_field: the body's "toxicity", when given, into `toxic`.
@@ -571,9 +559,9 @@ http::Reply ToxiproxyApi::metrics() {
   for (const auto& [name, entry] : proxies_) {
     if (!entry->proxy) continue;
     const auto c = entry->proxy->counters();
-    const std::string labels =
-        fmt::format("listener=\"{}\",proxy=\"{}\",upstream=\"{}\"", label_value(entry->listen),
-                    label_value(name), label_value(entry->upstream));
+    const std::string labels = fmt::format(
+        "listener=\"{}\",proxy=\"{}\",upstream=\"{}\"", prometheus_label_value(entry->listen),
+        prometheus_label_value(name), prometheus_label_value(entry->upstream));
     text += fmt::format("toxiproxy_proxy_sent_bytes_total{{direction=\"upstream\",{}}} {}\n",
                         labels, c.bytes_up);
     text += fmt::format("toxiproxy_proxy_sent_bytes_total{{direction=\"downstream\",{}}} {}\n",
