@@ -4,6 +4,7 @@
 //   BlockingFloor   a minimal blocking ping-pong server (one thread per
 //                   connection, bare recv/send): the floor to compare against
 //   EpollServer     the event-driven echo server (targets/echo, epoll model)
+//   EpollServer2    the same with two event-loop threads sharing the listener
 //   ThreadsServer   the thread-per-connection echo server (threads model)
 // Every peer is driven by the same bare blocking client, one connection per
 // benchmark thread, 64-byte messages; ->Threads(1) and ->Threads(64) give
@@ -68,17 +69,27 @@ const net::Address& floor_address() {
   return address;
 }
 
-const net::Address& model_address(ServerModel model) {
-  auto start = [](ServerModel m) {
+// model_address starts (once) a server of the model, with `loops` event-loop
+// threads for epoll.
+const net::Address& model_address(ServerModel model, std::size_t loops = 1) {
+  auto start = [](ServerModel m, std::size_t l) {
     EchoServerOptions options;
     options.max_connections = 4096;
+    options.loops = l;
     auto* server = make_echo_server(m, options).release();  // lives for the process
     if (!server->start()) std::abort();
     return server->address();
   };
-  static net::Address epoll = start(ServerModel::epoll);
-  static net::Address threads = start(ServerModel::threads);
-  return model == ServerModel::epoll ? epoll : threads;
+  if (model == ServerModel::threads) {
+    static net::Address threads = start(ServerModel::threads, 1);
+    return threads;
+  }
+  if (loops == 2) {
+    static net::Address epoll2 = start(ServerModel::epoll, 2);
+    return epoll2;
+  }
+  static net::Address epoll = start(ServerModel::epoll, 1);
+  return epoll;
 }
 
 // blocking_connect: a bare blocking client socket.
@@ -127,6 +138,10 @@ void BM_BlockingFloor(benchmark::State& state) {
 void BM_EpollServer(benchmark::State& state) {
   run_bare_client(state, model_address(ServerModel::epoll));
 }
+// BM_EpollServer2: the epoll model with two loops (one per core here).
+void BM_EpollServer2(benchmark::State& state) {
+  run_bare_client(state, model_address(ServerModel::epoll, 2));
+}
 void BM_ThreadsServer(benchmark::State& state) {
   run_bare_client(state, model_address(ServerModel::threads));
 }
@@ -150,6 +165,7 @@ void BM_EchoClientExchange(benchmark::State& state) {
 
 BENCHMARK(BM_BlockingFloor)->Threads(1)->Threads(64)->UseRealTime();
 BENCHMARK(BM_EpollServer)->Threads(1)->Threads(64)->UseRealTime();
+BENCHMARK(BM_EpollServer2)->Threads(1)->Threads(64)->UseRealTime();
 BENCHMARK(BM_ThreadsServer)->Threads(1)->Threads(64)->UseRealTime();
 BENCHMARK(BM_EchoClientExchange)->Threads(1)->UseRealTime();
 

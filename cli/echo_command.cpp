@@ -36,6 +36,7 @@ struct ServeFlags {
   std::string idle_timeout = "60s";
   std::size_t max_connections = 1024;
   std::string max_owed = "1MiB";
+  std::size_t loops = 1;
   std::string tls_cert;
   std::string tls_key;
 };
@@ -78,6 +79,11 @@ int run_serve(const ServeFlags& flags) {
   if (tls_context && udp) {
     return usage_error("--udp has no TLS: serve it from a separate plain server");
   }
+  if (flags.loops > 1 && (tls_context || *model != echo::ServerModel::epoll)) {
+    return usage_error("--loops applies to the epoll model without TLS (got --loops " +
+                       std::to_string(flags.loops) + " with " +
+                       (tls_context ? std::string("--tls-cert") : "--model threads") + ")");
+  }
 
   sigset_t signals = block_shutdown_signals();
   echo::EchoServerOptions options;
@@ -85,6 +91,7 @@ int run_serve(const ServeFlags& flags) {
   options.idle_timeout = *idle;
   options.max_connections = flags.max_connections;
   options.max_owed_bytes = *owed;
+  options.loops = flags.loops;
   std::unique_ptr<echo::EchoServer> server;
   if (tls_context) {
     server = std::make_unique<echo::TlsEchoServer>(options, tls_context);
@@ -97,8 +104,9 @@ int run_serve(const ServeFlags& flags) {
     udp_server = std::make_unique<echo::UdpEchoServer>(*udp);
     if (auto started = udp_server->start(); !started) return runtime_error(started.error());
   }
-  fmt::print("faultline echo: tcp listening on {} (model {})\n", server->address().to_string(),
-             tls_context ? "threads, tls" : echo::model_name(*model));
+  fmt::print("faultline echo: tcp listening on {} (model {}{})\n", server->address().to_string(),
+             tls_context ? "threads, tls" : echo::model_name(*model),
+             flags.loops > 1 ? fmt::format(", {} loops", flags.loops) : std::string());
   if (udp_server)
     fmt::print("faultline echo: udp listening on {}\n", udp_server->address().to_string());
   std::fflush(stdout);
@@ -309,6 +317,12 @@ void register_echo_commands(CLI::App& app, int& exit_code) {
   serve
       ->add_option("--max-owed", serve_flags->max_owed,
                    "per-connection backpressure limit (1B to 1GiB, e.g. 1MiB)")
+      ->capture_default_str();
+  serve
+      ->add_option("--loops", serve_flags->loops,
+                   "epoll model: event-loop threads sharing the listener (1 to 64; one loop uses "
+                   "one core at most)")
+      ->transform(whole_number_check(1, 64))
       ->capture_default_str();
   serve->add_option("--tls-cert", serve_flags->tls_cert,
                     "serve TLS with this PEM certificate chain (needs --tls-key; threads model)");

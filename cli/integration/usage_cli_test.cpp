@@ -83,6 +83,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadUsage{{"echo", "serve", "--idle-timeout", "0s"}, "--idle-timeout: must be more than 0"},
         BadUsage{{"echo", "serve", "--max-connections", "-1"}, "1 to 1000000"},
         BadUsage{{"echo", "serve", "--max-connections", "0"}, "1 to 1000000"},
+        BadUsage{{"echo", "serve", "--loops", "0"}, "1 to 64"},
+        BadUsage{{"echo", "serve", "--loops", "65"}, "1 to 64"},
+        BadUsage{{"echo", "serve", "--tcp", "127.0.0.1:0", "--loops", "2", "--model", "threads"},
+                 "--loops applies to the epoll model without TLS (got --loops 2 with --model "
+                 "threads)"},
         BadUsage{{"echo", "serve", "--tcp", "http://127.0.0.1:0"},
                  "not a URL (did you mean '127.0.0.1:0'?)"},
         BadUsage{{"proxy", "--upstream", "127.0.0.1:1", "--listen", "http://127.0.0.1:0"},

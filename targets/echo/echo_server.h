@@ -42,6 +42,9 @@ struct EchoServerOptions {
   std::size_t max_owed_bytes = 1 << 20;
   // On stop(): how long owed bytes may take to flush before connections are closed.
   net::Duration drain_timeout = std::chrono::seconds(2);
+  // epoll model: event-loop threads sharing the listener (each new connection
+  // goes to one of them and stays there). One loop is one core at most.
+  std::size_t loops = 1;
 };
 
 // EchoCounters: a snapshot of a server's counters.

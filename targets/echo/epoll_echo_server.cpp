@@ -1,5 +1,6 @@
 #include "targets/echo/epoll_echo_server.h"
 
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -14,87 +15,132 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 }  // namespace
 
-void EpollEchoServer::pause_accepting() {
-  if (accepting_paused_ || !listener_) return;
-  accepting_paused_ = true;
-  (void)loop_->modify(listener_.get(), 0);
-  loop_->add_timer(kAcceptPause, [this] {
-    accepting_paused_ = false;
-    if (listener_) (void)loop_->modify(listener_.get(), EPOLLIN);
+net::Status EpollEchoServer::watch_listener(Loop& loop) {
+  // EPOLLEXCLUSIVE: one loop woken per new connection, not all of them. It
+  // cannot be changed with EPOLL_CTL_MOD, so a pause removes and re-adds.
+  const std::uint32_t events = loops_.size() > 1 ? (EPOLLIN | EPOLLEXCLUSIVE) : EPOLLIN;
+  auto added = loop.loop->add(listener_.get(), events, [this, &loop](std::uint32_t) {
+    accept_ready(loop);
+  });
+  loop.watching_listener = static_cast<bool>(added);
+  return added;
+}
+
+void EpollEchoServer::pause_accepting(Loop& loop) {
+  if (loop.accepting_paused || !loop.watching_listener) return;
+  loop.accepting_paused = true;
+  loop.watching_listener = false;
+  loop.loop->remove(listener_.get());
+  loop.loop->add_timer(kAcceptPause, [this, &loop] {
+    loop.accepting_paused = false;
+    if (!loop.draining) (void)watch_listener(loop);
   });
 }
 
 net::Status EpollEchoServer::start() {
-  if (thread_.joinable()) {
+  if (!loops_.empty()) {
     return net::make_error(net::ErrorKind::invalid_argument, "echo server already started");
   }
-  auto loop = net::EventLoop::create();
-  if (!loop) return tl::unexpected(loop.error());
-  loop_ = std::move(*loop);
+  if (options_.loops < 1 || options_.loops > 256) {
+    return net::make_error(net::ErrorKind::invalid_argument,
+                           "echo server loops must be from 1 to 256, got " +
+                               std::to_string(options_.loops));
+  }
   auto listener = net::listen_bound(options_.listen);
   if (!listener) return tl::unexpected(listener.error());
   listener_ = std::move(listener->fd);
   address_ = listener->address;
-  auto added = loop_->add(listener_.get(), EPOLLIN, [this](std::uint32_t) { accept_ready(); });
-  if (!added) return added;
-  thread_ = std::thread([this] { (void)loop_->run(); });
+  // Every loop is ready before any thread runs: a failure leaves nothing running.
+  std::vector<std::unique_ptr<Loop>> loops;
+  for (std::size_t i = 0; i < options_.loops; ++i) {
+    auto event_loop = net::EventLoop::create();
+    if (!event_loop) {
+      listener_.reset();
+      return tl::unexpected(event_loop.error());
+    }
+    loops.push_back(std::make_unique<Loop>());
+    loops.back()->loop = std::move(*event_loop);
+  }
+  loops_ = std::move(loops);
+  for (auto& loop : loops_) {
+    if (auto added = watch_listener(*loop); !added) {
+      loops_.clear();
+      listener_.reset();
+      return added;
+    }
+  }
+  for (auto& loop : loops_) {
+    Loop* l = loop.get();
+    l->thread = std::thread([l] { (void)l->loop->run(); });
+  }
   return {};
 }
 
 void EpollEchoServer::stop() {
-  if (!thread_.joinable()) return;
-  loop_->post([this] { begin_drain(); });
-  thread_.join();
-  connections_.clear();
-  listener_.reset();
+  if (loops_.empty()) return;
+  for (auto& loop : loops_) {
+    Loop* l = loop.get();
+    l->loop->post([this, l] { begin_drain(*l); });
+  }
+  for (auto& loop : loops_) {
+    if (loop->thread.joinable()) loop->thread.join();
+  }
+  loops_.clear();
+  listener_.reset();  // after every loop has let go of it
 }
 
-void EpollEchoServer::begin_drain() {
-  if (draining_) return;
-  draining_ = true;
-  loop_->remove(listener_.get());
-  listener_.reset();
+void EpollEchoServer::begin_drain(Loop& loop) {
+  if (loop.draining) return;
+  loop.draining = true;
+  if (loop.watching_listener) loop.loop->remove(listener_.get());
+  loop.watching_listener = false;
   // Stop reading: the peers get their owed bytes, then a close.
   std::vector<int> fds;
-  for (auto& [fd, connection] : connections_)
+  for (auto& [fd, connection] : loop.connections)
     fds.push_back(fd);
   for (int fd : fds) {
-    auto& connection = *connections_.at(fd);
+    auto& connection = *loop.connections.at(fd);
     connection.session.on_peer_closed();
     if (connection.session.finished()) {
-      close_connection(fd);
+      close_connection(loop, fd);
     } else {
-      update_interest(connection);
+      update_interest(loop, connection);
     }
   }
-  if (connections_.empty()) {
-    loop_->stop();
+  if (loop.connections.empty()) {
+    loop.loop->stop();
     return;
   }
-  loop_->add_timer(options_.drain_timeout, [this] {
+  loop.loop->add_timer(options_.drain_timeout, [this, &loop] {
     std::vector<int> remaining;
-    for (auto& [fd, connection] : connections_)
+    for (auto& [fd, connection] : loop.connections)
       remaining.push_back(fd);
     for (int fd : remaining)
-      close_connection(fd);
-    loop_->stop();
+      close_connection(loop, fd);
+    loop.loop->stop();
   });
 }
 
-void EpollEchoServer::accept_ready() {
+void EpollEchoServer::accept_ready(Loop& loop) {
   // Accept everything pending; EAGAIN (a timeout kind here) ends the batch.
-  for (int i = 0; i < 256 && listener_; ++i) {
+  // With several loops, one per wake-up: the listener stays readable while
+  // clients wait, so the other loops take their share instead of one loop
+  // taking a whole burst.
+  const int batch = loops_.size() > 1 ? 1 : 256;
+  for (int i = 0; i < batch && loop.watching_listener; ++i) {
     auto accepted = net::accept_connection(listener_.get());
     if (!accepted) {
       if (accepted.error().sys_errno == EAGAIN || accepted.error().sys_errno == EWOULDBLOCK) return;
       const int err = accepted.error().sys_errno;
       if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
-        pause_accepting();  // EMFILE: try again once descriptors may be free
+        pause_accepting(loop);  // EMFILE: try again once descriptors may be free
         return;
       }
       continue;  // ECONNABORTED and friends: that one connection is gone
     }
-    if (connections_.size() >= options_.max_connections) {
+    // The bound holds across loops: a place is taken before the connection is kept.
+    if (counters_.active.fetch_add(1) >= options_.max_connections) {
+      --counters_.active;
       ++counters_.rejected;
       continue;  // the Fd closes here: the client sees an orderly close
     }
@@ -105,49 +151,52 @@ void EpollEchoServer::accept_ready() {
     connection->session = EchoSession(EchoSession::Limits{options_.max_owed_bytes});
     connection->last_activity = net::MonotonicClock::now();
     connection->watched_events = EPOLLIN;
-    auto added = loop_->add(fd, EPOLLIN,
-                            [this, fd](std::uint32_t events) { on_connection_event(fd, events); });
-    if (!added) continue;
-    connections_.emplace(fd, std::move(connection));
+    auto added = loop.loop->add(fd, EPOLLIN, [this, &loop, fd](std::uint32_t events) {
+      on_connection_event(loop, fd, events);
+    });
+    if (!added) {
+      --counters_.active;
+      continue;
+    }
+    loop.connections.emplace(fd, std::move(connection));
     ++counters_.accepted;
-    ++counters_.active;
-    arm_idle_timer(fd, options_.idle_timeout);
+    arm_idle_timer(loop, fd, options_.idle_timeout);
   }
 }
 
-void EpollEchoServer::arm_idle_timer(int fd, net::Duration after) {
-  auto it = connections_.find(fd);
-  if (it == connections_.end()) return;
+void EpollEchoServer::arm_idle_timer(Loop& loop, int fd, net::Duration after) {
+  auto it = loop.connections.find(fd);
+  if (it == loop.connections.end()) return;
   // One timer per connection, re-armed lazily: activity only moves last_activity.
-  it->second->idle_timer = loop_->add_timer(after, [this, fd] {
-    auto found = connections_.find(fd);
-    if (found == connections_.end()) return;
+  it->second->idle_timer = loop.loop->add_timer(after, [this, &loop, fd] {
+    auto found = loop.connections.find(fd);
+    if (found == loop.connections.end()) return;
     auto idle_for = net::MonotonicClock::now() - found->second->last_activity;
     if (idle_for >= options_.idle_timeout) {
       ++counters_.idle_closed;
-      close_connection(fd);
+      close_connection(loop, fd);
     } else {
-      arm_idle_timer(fd, options_.idle_timeout - idle_for);
+      arm_idle_timer(loop, fd, options_.idle_timeout - idle_for);
     }
   });
 }
 
-void EpollEchoServer::on_connection_event(int fd, std::uint32_t events) {
-  auto it = connections_.find(fd);
-  if (it == connections_.end()) return;
+void EpollEchoServer::on_connection_event(Loop& loop, int fd, std::uint32_t events) {
+  auto it = loop.connections.find(fd);
+  if (it == loop.connections.end()) return;
   Connection& connection = *it->second;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-    if (!read_some(connection)) return;
+    if (!read_some(loop, connection)) return;
   }
-  if (!write_some(connection)) return;
+  if (!write_some(loop, connection)) return;
   if (connection.session.finished()) {
-    close_connection(fd);
+    close_connection(loop, fd);
     return;
   }
-  update_interest(connection);
+  update_interest(loop, connection);
 }
 
-bool EpollEchoServer::read_some(Connection& connection) {
+bool EpollEchoServer::read_some(Loop& loop, Connection& connection) {
   char buffer[kReadChunk];
   // Bounded: a few reads per event keep one busy peer from starving the others.
   for (int i = 0; i < 4 && connection.session.wants_input(); ++i) {
@@ -165,13 +214,13 @@ bool EpollEchoServer::read_some(Connection& connection) {
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    close_connection(connection.fd.get());  // reset or other error: nothing can be delivered
+    close_connection(loop, connection.fd.get());  // reset or other error: nothing can be delivered
     return false;
   }
   return true;
 }
 
-bool EpollEchoServer::write_some(Connection& connection) {
+bool EpollEchoServer::write_some(Loop& loop, Connection& connection) {
   while (!connection.session.owed().empty()) {
     auto owed = connection.session.owed();
     ssize_t n = ::send(connection.fd.get(), owed.data(), owed.size(), MSG_NOSIGNAL);
@@ -183,30 +232,30 @@ bool EpollEchoServer::write_some(Connection& connection) {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    close_connection(connection.fd.get());
+    close_connection(loop, connection.fd.get());
     return false;
   }
   return true;
 }
 
-void EpollEchoServer::update_interest(Connection& connection) {
+void EpollEchoServer::update_interest(Loop& loop, Connection& connection) {
   std::uint32_t events = 0;
   if (connection.session.wants_input()) events |= EPOLLIN;
   if (!connection.session.owed().empty()) events |= EPOLLOUT;
   if (events != connection.watched_events) {
     connection.watched_events = events;
-    (void)loop_->modify(connection.fd.get(), events);
+    (void)loop.loop->modify(connection.fd.get(), events);
   }
 }
 
-void EpollEchoServer::close_connection(int fd) {
-  auto it = connections_.find(fd);
-  if (it == connections_.end()) return;
-  loop_->remove(fd);
-  loop_->cancel_timer(it->second->idle_timer);
-  connections_.erase(it);
+void EpollEchoServer::close_connection(Loop& loop, int fd) {
+  auto it = loop.connections.find(fd);
+  if (it == loop.connections.end()) return;
+  loop.loop->remove(fd);
+  loop.loop->cancel_timer(it->second->idle_timer);
+  loop.connections.erase(it);
   --counters_.active;
-  if (draining_ && connections_.empty()) loop_->stop();
+  if (loop.draining && loop.connections.empty()) loop.loop->stop();
 }
 
 }  // namespace faultline::echo

@@ -1,8 +1,11 @@
 // targets/echo/epoll_echo_server.h: the event-driven TCP echo server.
 //
-// One thread runs a net::EventLoop; every socket is non-blocking. Per
-// connection: an EchoSession (owed bytes, backpressure, half-close) and an idle
-// timer. Use it through make_echo_server(ServerModel::epoll, options).
+// Each of `options.loops` threads runs a net::EventLoop; every socket is
+// non-blocking. The loops share one listener (EPOLLEXCLUSIVE: the kernel
+// wakes one loop per new connection), and a connection stays on the loop that
+// accepted it. Per connection: an EchoSession (owed bytes, backpressure,
+// half-close) and an idle timer. Use it through
+// make_echo_server(ServerModel::epoll, options).
 //
 //   client --bytes--> [recv] -> EchoSession -> [send] --bytes--> client
 //                       ^ paused while owed >= max_owed_bytes
@@ -11,6 +14,7 @@
 #include <memory>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "targets/echo/echo_server.h"
 #include "targets/echo/echo_session.h"
@@ -39,27 +43,36 @@ class EpollEchoServer final : public EchoServer {
     std::uint32_t watched_events = 0;
   };
 
-  void accept_ready();
+  // Loop: one event-loop thread and the connections it accepted.
+  struct Loop {
+    std::unique_ptr<net::EventLoop> loop;
+    std::unordered_map<int, std::unique_ptr<Connection>> connections;
+    std::thread thread;
+    bool watching_listener = false;
+    bool draining = false;
+    bool accepting_paused = false;
+  };
+
+  void accept_ready(Loop& loop);
+  // watch_listener: the shared listener in this loop's epoll set, exclusive
+  // wake-ups when there is more than one loop.
+  net::Status watch_listener(Loop& loop);
   // pause_accepting: after EMFILE and friends, stop watching the listener for
   // a moment (it stays readable, so retrying at once would spin).
-  void pause_accepting();
-  void on_connection_event(int fd, std::uint32_t events);
-  // service reads and writes what it can; returns false once the connection is closed.
-  bool read_some(Connection& connection);
-  bool write_some(Connection& connection);
-  void update_interest(Connection& connection);
-  void arm_idle_timer(int fd, net::Duration after);
-  void close_connection(int fd);
-  void begin_drain();
+  void pause_accepting(Loop& loop);
+  void on_connection_event(Loop& loop, int fd, std::uint32_t events);
+  // read_some and write_some return false once the connection is closed.
+  bool read_some(Loop& loop, Connection& connection);
+  bool write_some(Loop& loop, Connection& connection);
+  void update_interest(Loop& loop, Connection& connection);
+  void arm_idle_timer(Loop& loop, int fd, net::Duration after);
+  void close_connection(Loop& loop, int fd);
+  void begin_drain(Loop& loop);
 
   EchoServerOptions options_;
   net::Address address_;
   net::Fd listener_;
-  std::unique_ptr<net::EventLoop> loop_;
-  std::unordered_map<int, std::unique_ptr<Connection>> connections_;
-  std::thread thread_;
-  bool draining_ = false;
-  bool accepting_paused_ = false;
+  std::vector<std::unique_ptr<Loop>> loops_;
   detail::AtomicCounters counters_;
 };
 

@@ -1,5 +1,6 @@
 // Integration tests of both TCP echo server models over loopback, each test
-// run against the epoll and the threads model.
+// run against the epoll model (one loop, and three loops sharing the
+// listener) and the threads model.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
@@ -19,6 +20,22 @@ void PrintTo(ServerModel model, std::ostream* out) {
 }
 
 namespace {
+
+// Variant: a server model and, for epoll, how many loops.
+struct Variant {
+  ServerModel model;
+  std::size_t loops = 1;
+};
+
+std::string variant_name(const Variant& variant) {
+  std::string name(model_name(variant.model));
+  if (variant.loops > 1) name += "_loops" + std::to_string(variant.loops);
+  return name;
+}
+
+void PrintTo(const Variant& variant, std::ostream* out) {
+  *out << variant_name(variant);
+}
 
 using namespace std::chrono_literals;
 
@@ -45,11 +62,12 @@ bool wait_until(Predicate predicate, net::Duration limit = 5s) {
   return true;
 }
 
-class EchoServerTest : public ::testing::TestWithParam<ServerModel> {
+class EchoServerTest : public ::testing::TestWithParam<Variant> {
  protected:
   void start(EchoServerOptions options = {}) {
     options.listen = net::Address::loopback(0);
-    server_ = make_echo_server(GetParam(), options);
+    options.loops = GetParam().loops;
+    server_ = make_echo_server(GetParam().model, options);
     auto started = server_->start();
     ASSERT_TRUE(started) << started.error().to_string();
   }
@@ -212,9 +230,46 @@ TEST_P(EchoServerTest, CountsConnectionsAndBytes) {
   }));
 }
 
+// The limit holds across loops: each admitted connection takes its place
+// before it is kept, whichever loop accepted it.
+TEST_P(EchoServerTest, TheConnectionLimitHoldsAcrossLoops) {
+  EchoServerOptions options;
+  options.max_connections = 3;
+  start(options);
+  std::vector<TcpEchoClient> clients;
+  for (int i = 0; i < 8; ++i)
+    clients.push_back(connect());
+  ASSERT_TRUE(wait_until([&] {
+    auto c = server_->counters();
+    return c.accepted + c.rejected == 8;
+  })) << "accepted " << server_->counters().accepted << ", rejected "
+      << server_->counters().rejected;
+  int served = 0;
+  for (auto& client : clients) {
+    if (client.exchange("x")) ++served;
+  }
+  EXPECT_EQ(served, 3);
+  EXPECT_EQ(server_->counters().accepted, 3u);
+  EXPECT_EQ(server_->counters().rejected, 5u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Models, EchoServerTest,
-                         ::testing::Values(ServerModel::epoll, ServerModel::threads),
-                         [](const auto& info) { return std::string(model_name(info.param)); });
+                         ::testing::Values(Variant{ServerModel::epoll},
+                                           Variant{ServerModel::threads},
+                                           Variant{ServerModel::epoll, 3}),
+                         [](const auto& info) { return variant_name(info.param); });
+
+TEST(EchoServerLoopsTest, StartRefusesZeroLoops) {
+  EchoServerOptions options;
+  options.listen = net::Address::loopback(0);
+  options.loops = 0;
+  auto server = make_echo_server(ServerModel::epoll, options);
+  auto started = server->start();
+  ASSERT_FALSE(started);
+  EXPECT_NE(started.error().to_string().find("loops must be from 1 to 256, got 0"),
+            std::string::npos)
+      << started.error().to_string();
+}
 
 TEST(EchoClientTest, ConnectToAClosedPortIsRefusedWithTheAddress) {
   std::uint16_t port;
