@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <stdexcept>
 
@@ -34,20 +36,40 @@ std::shared_ptr<const tls::ClientContext> suite_client_context(const std::string
   return *context;
 }
 
+namespace {
+// PkiDirectory removes the written PKI when the process ends: the programs
+// that read it (a --client-cmd) have ended by then.
+struct PkiDirectory {
+  std::string path;
+  PkiDirectory() = default;
+  PkiDirectory(const PkiDirectory&) = delete;
+  PkiDirectory& operator=(const PkiDirectory&) = delete;
+  ~PkiDirectory() {
+    if (path.empty()) return;
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+}  // namespace
+
 net::Result<std::string> suite_pki_directory() {
   static std::mutex mutex;
-  static std::string directory;
+  static PkiDirectory directory;
   std::lock_guard lock(mutex);
-  if (!directory.empty()) return directory;
-  std::string pattern = "/tmp/faultline-pki-XXXXXX";
+  if (!directory.path.empty()) return directory.path;
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string pattern = (tmpdir != nullptr && *tmpdir != '\0' ? std::string(tmpdir) : "/tmp") +
+                        "/faultline-pki-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) {
     return net::from_errno(errno, "suite test PKI: mkdtemp " + pattern);
   }
   if (auto written = tls::write_test_pki(suite_pki(), pattern); !written) {
+    std::error_code ignored;
+    std::filesystem::remove_all(pattern, ignored);
     return tl::unexpected(written.error());
   }
-  directory = pattern;
-  return directory;
+  directory.path = pattern;
+  return directory.path;
 }
 
 }  // namespace faultline::suites

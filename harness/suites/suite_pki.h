@@ -31,7 +31,8 @@ std::shared_ptr<const tls::ServerContext> suite_server_context(const tls::TestId
 std::shared_ptr<const tls::ClientContext> suite_client_context(const std::string& alpn = "");
 
 // suite_pki_directory: the PKI written as PEM files (ca.pem, ...) into a
-// private temporary directory, once; its path, or an error.
+// private temporary directory ($TMPDIR, else /tmp), once; its path, or an
+// error. The directory is removed when the process exits.
 net::Result<std::string> suite_pki_directory();
 
 }  // namespace faultline::suites

@@ -2,10 +2,16 @@
 // scenario must pass), and the TLS mutants (each must be killed by some
 // echo-tls scenario). One test per scenario and per mutant, so ctest spreads them.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 
 #include "harness/suites/catalog.h"
 #include "harness/suites/mutants/tls_mutants.h"
 #include "harness/suites/suite.h"
+#include "harness/suites/suite_pki.h"
 
 namespace faultline::suites {
 namespace {
@@ -80,6 +86,42 @@ std::vector<std::string> all_tls_mutants() {
 
 INSTANTIATE_TEST_SUITE_P(Mutants, TlsMutantTest, ::testing::ValuesIn(all_tls_mutants()),
                          [](const auto& info) { return test_name(info.param); });
+
+// The PEM files a --client-cmd reads live as long as the process that wrote
+// them: a child writes them under a private TMPDIR, exits, and leaves nothing.
+TEST(SuitePkiDirectoryTest, IsWrittenUnderTmpdirAndRemovedAtExit) {
+  auto parent = std::filesystem::temp_directory_path() /
+                ("faultline-pki-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(parent);
+  ASSERT_TRUE(std::filesystem::create_directory(parent));
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(pipe_fds[0]);
+    ::setenv("TMPDIR", parent.c_str(), 1);
+    auto directory = suite_pki_directory();
+    const std::string line = directory ? *directory : "error: " + directory.error().to_string();
+    (void)!::write(pipe_fds[1], line.data(), line.size());
+    ::close(pipe_fds[1]);
+    const bool ok = directory && std::filesystem::exists(*directory + "/ca.pem");
+    std::exit(ok ? 0 : 1);  // runs static destructors, as a normal exit does
+  }
+  ::close(pipe_fds[1]);
+  std::string written;
+  char buffer[512];
+  for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof(buffer))) > 0;)
+    written.append(buffer, static_cast<std::size_t>(n));
+  ::close(pipe_fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << written;
+  EXPECT_EQ(written.rfind(parent.string() + "/faultline-pki-", 0), 0u) << written;
+  EXPECT_FALSE(std::filesystem::exists(written)) << written << " was left behind";
+  EXPECT_TRUE(std::filesystem::is_empty(parent));
+  std::filesystem::remove_all(parent);
+}
 
 }  // namespace
 }  // namespace faultline::suites
