@@ -88,6 +88,8 @@ constexpr Family kFamilies[] = {
     {"faultline_proxy_connections_total", "counter",
      "Connections (UDP: sessions) by what became of them."},
     {"faultline_proxy_connections_active", "gauge", "Connections open now."},
+    {"faultline_proxy_refuse_windows_total", "counter",
+     "Times down mode=refuse closed the listening socket."},
     {"faultline_proxy_datagrams_total", "counter", "Datagrams, per direction (UDP)."},
     {"faultline_proxy_resets_sent_total", "counter", "Connections ended with an RST by a fault."},
     {"faultline_fault_fired_total", "counter",

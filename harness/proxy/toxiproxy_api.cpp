@@ -551,7 +551,7 @@ http::Reply ToxiproxyApi::metrics() {
       "# HELP toxiproxy_proxy_sent_bytes_total Bytes the proxy wrote, per direction\n"
       "# TYPE toxiproxy_proxy_sent_bytes_total counter\n";
   std::string connections =
-      "# HELP faultline_proxy_connections_total Client connections the proxy accepted\n"
+      "# HELP faultline_proxy_connections_total Connections by what became of them\n"
       "# TYPE faultline_proxy_connections_total counter\n";
   std::string resets =
       "# HELP faultline_proxy_resets_sent_total Connections a fault ended with an RST\n"
@@ -566,7 +566,14 @@ http::Reply ToxiproxyApi::metrics() {
                         labels, c.bytes_up);
     text += fmt::format("toxiproxy_proxy_sent_bytes_total{{direction=\"downstream\",{}}} {}\n",
                         labels, c.bytes_down);
-    connections += fmt::format("faultline_proxy_connections_total{{{}}} {}\n", labels, c.accepted);
+    // The outcomes as the control API's /metrics names them.
+    const std::pair<const char*, std::uint64_t> outcomes[] = {{"accepted", c.accepted},
+                                                              {"upstream_failed", c.upstream_failed},
+                                                              {"blackholed", c.blackholed},
+                                                              {"rejected", c.rejected}};
+    for (const auto& [outcome, count] : outcomes)
+      connections += fmt::format("faultline_proxy_connections_total{{{},outcome=\"{}\"}} {}\n",
+                                 labels, outcome, count);
     resets += fmt::format("faultline_proxy_resets_sent_total{{{}}} {}\n", labels, c.resets_sent);
   }
   return reply_with(200, text + connections + resets, "text/plain; version=0.0.4");

@@ -115,6 +115,11 @@ TEST_F(ControlApiTest, MetricsCountBytesConnectionsAndFaultEventsPerClause) {
   EXPECT_NE(body.find("faultline_proxy_connections_total{proxy=\"default\",outcome=\"accepted\"} "),
             std::string::npos)
       << body;
+  // Every sample a handle gives has its family: none is dropped from the text.
+  EXPECT_NE(body.find("# TYPE faultline_proxy_refuse_windows_total counter\n"
+                      "faultline_proxy_refuse_windows_total{proxy=\"default\"} 0\n"),
+            std::string::npos)
+      << body;
   EXPECT_NE(
       body.find("faultline_fault_fired_total{proxy=\"default\",clause=\"0\",fault=\"slicer\""),
       std::string::npos)

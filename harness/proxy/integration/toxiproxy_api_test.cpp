@@ -364,6 +364,10 @@ TEST_F(ToxiproxyApiTest, VersionAndMetrics) {
             std::string::npos)
       << metrics.response.body;
   EXPECT_NE(metrics.response.body.find("proxy=\"redis\""), std::string::npos);
+  EXPECT_NE(metrics.response.body.find("outcome=\"accepted\"} "), std::string::npos)
+      << metrics.response.body;
+  EXPECT_NE(metrics.response.body.find("outcome=\"upstream_failed\"} "), std::string::npos)
+      << metrics.response.body;
 }
 
 TEST_F(ToxiproxyApiTest, AConfigFileMakesProxiesWithTheirToxics) {
