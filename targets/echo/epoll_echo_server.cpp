@@ -16,10 +16,7 @@ constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 }  // namespace
 
 net::Status EpollEchoServer::watch_listener(Loop& loop) {
-  // EPOLLEXCLUSIVE: one loop woken per new connection, not all of them. It
-  // cannot be changed with EPOLL_CTL_MOD, so a pause removes and re-adds.
-  const std::uint32_t events = loops_.size() > 1 ? (EPOLLIN | EPOLLEXCLUSIVE) : EPOLLIN;
-  auto added = loop.loop->add(listener_.get(), events, [this, &loop](std::uint32_t) {
+  auto added = loop.loop->add(listener_.get(), EPOLLIN, [this, &loop](std::uint32_t) {
     accept_ready(loop);
   });
   loop.watching_listener = static_cast<bool>(added);
@@ -62,12 +59,11 @@ net::Status EpollEchoServer::start() {
     loops.back()->loop = std::move(*event_loop);
   }
   loops_ = std::move(loops);
-  for (auto& loop : loops_) {
-    if (auto added = watch_listener(*loop); !added) {
-      loops_.clear();
-      listener_.reset();
-      return added;
-    }
+  // The first loop accepts and deals the connections out in turn.
+  if (auto added = watch_listener(*loops_.front()); !added) {
+    loops_.clear();
+    listener_.reset();
+    return added;
   }
   for (auto& loop : loops_) {
     Loop* l = loop.get();
@@ -123,11 +119,7 @@ void EpollEchoServer::begin_drain(Loop& loop) {
 
 void EpollEchoServer::accept_ready(Loop& loop) {
   // Accept everything pending; EAGAIN (a timeout kind here) ends the batch.
-  // With several loops, one per wake-up: the listener stays readable while
-  // clients wait, so the other loops take their share instead of one loop
-  // taking a whole burst.
-  const int batch = loops_.size() > 1 ? 1 : 256;
-  for (int i = 0; i < batch && loop.watching_listener; ++i) {
+  for (int i = 0; i < 256 && loop.watching_listener; ++i) {
     auto accepted = net::accept_connection(listener_.get());
     if (!accepted) {
       if (accepted.error().sys_errno == EAGAIN || accepted.error().sys_errno == EWOULDBLOCK) return;
@@ -138,30 +130,45 @@ void EpollEchoServer::accept_ready(Loop& loop) {
       }
       continue;  // ECONNABORTED and friends: that one connection is gone
     }
-    // The bound holds across loops: a place is taken before the connection is kept.
+    // A place is taken before the connection is kept, whichever loop keeps it.
     if (counters_.active.fetch_add(1) >= options_.max_connections) {
       --counters_.active;
       ++counters_.rejected;
       continue;  // the Fd closes here: the client sees an orderly close
     }
     (void)net::set_nodelay(accepted->get());
-    int fd = accepted->get();
-    auto connection = std::make_unique<Connection>();
-    connection->fd = std::move(*accepted);
-    connection->session = EchoSession(EchoSession::Limits{options_.max_owed_bytes});
-    connection->last_activity = net::MonotonicClock::now();
-    connection->watched_events = EPOLLIN;
-    auto added = loop.loop->add(fd, EPOLLIN, [this, &loop, fd](std::uint32_t events) {
-      on_connection_event(loop, fd, events);
-    });
-    if (!added) {
-      --counters_.active;
+    // Dealt in turn, so every loop gets its share of a burst of connects.
+    Loop& owner = *loops_[next_loop_++ % loops_.size()];
+    if (&owner == &loop) {
+      adopt(loop, std::move(*accepted));
       continue;
     }
-    loop.connections.emplace(fd, std::move(connection));
-    ++counters_.accepted;
-    arm_idle_timer(loop, fd, options_.idle_timeout);
+    auto fd = std::make_shared<net::Fd>(std::move(*accepted));
+    owner.loop->post([this, &owner, fd] { adopt(owner, std::move(*fd)); });
   }
+}
+
+void EpollEchoServer::adopt(Loop& loop, net::Fd accepted) {
+  if (loop.draining || !accepted) {
+    --counters_.active;  // stopping: the Fd closes here
+    return;
+  }
+  int fd = accepted.get();
+  auto connection = std::make_unique<Connection>();
+  connection->fd = std::move(accepted);
+  connection->session = EchoSession(EchoSession::Limits{options_.max_owed_bytes});
+  connection->last_activity = net::MonotonicClock::now();
+  connection->watched_events = EPOLLIN;
+  auto added = loop.loop->add(fd, EPOLLIN, [this, &loop, fd](std::uint32_t events) {
+    on_connection_event(loop, fd, events);
+  });
+  if (!added) {
+    --counters_.active;
+    return;
+  }
+  loop.connections.emplace(fd, std::move(connection));
+  ++counters_.accepted;
+  arm_idle_timer(loop, fd, options_.idle_timeout);
 }
 
 void EpollEchoServer::arm_idle_timer(Loop& loop, int fd, net::Duration after) {

@@ -1,9 +1,8 @@
 // targets/echo/epoll_echo_server.h: the event-driven TCP echo server.
 //
 // Each of `options.loops` threads runs a net::EventLoop; every socket is
-// non-blocking. The loops share one listener (EPOLLEXCLUSIVE: the kernel
-// wakes one loop per new connection), and a connection stays on the loop that
-// accepted it. Per connection: an EchoSession (owed bytes, backpressure,
+// non-blocking. The first loop accepts and deals the connections out to the
+// loops in turn; a connection stays on its loop. Per connection: an EchoSession (owed bytes, backpressure,
 // half-close) and an idle timer. Use it through
 // make_echo_server(ServerModel::epoll, options).
 //
@@ -54,8 +53,9 @@ class EpollEchoServer final : public EchoServer {
   };
 
   void accept_ready(Loop& loop);
-  // watch_listener: the shared listener in this loop's epoll set, exclusive
-  // wake-ups when there is more than one loop.
+  // adopt makes an accepted connection the loop's own (on the loop's thread).
+  void adopt(Loop& loop, net::Fd accepted);
+  // watch_listener: the listener in the (first) loop's epoll set.
   net::Status watch_listener(Loop& loop);
   // pause_accepting: after EMFILE and friends, stop watching the listener for
   // a moment (it stays readable, so retrying at once would spin).
@@ -73,6 +73,7 @@ class EpollEchoServer final : public EchoServer {
   net::Address address_;
   net::Fd listener_;
   std::vector<std::unique_ptr<Loop>> loops_;
+  std::size_t next_loop_ = 0;  // the accepting loop's thread only
   detail::AtomicCounters counters_;
 };
 
