@@ -71,7 +71,14 @@ int run_campaign(CampaignFlags& flags) {
   if (given(flags, "gate")) config.gate = v.gate;
   if (given(flags, "bench-repetitions")) config.bench_repetitions = v.bench_repetitions;
   if (given(flags, "bench-rounds")) config.bench_rounds = v.bench_rounds;
+  if (given(flags, "bench-filter")) config.bench_filter = v.bench_filter;
+  if (given(flags, "metric")) config.metric = v.metric;
+  if (given(flags, "bench-build")) config.bench_build = v.bench_build;
   if (given(flags, "store")) config.store = v.store;
+  if (given(flags, "live")) config.live = v.live;
+  if (config.metric != "time" && config.metric != "instructions") {
+    return usage_error("--metric '" + config.metric + "': expected time or instructions");
+  }
   if (config.bench_repetitions < 2 || config.bench_rounds < 1 ||
       config.bench_rounds > config.bench_repetitions) {
     return usage_error("--bench-repetitions must be at least 2 and --bench-rounds from 1 to it");
@@ -93,7 +100,8 @@ int run_campaign(CampaignFlags& flags) {
   std::error_code error;
   auto self = std::filesystem::read_symlink("/proc/self/exe", error);
   if (error) return usage_error("campaign: cannot find this program (/proc/self/exe)");
-  auto outcome = campaign::run(config, self.string(), std::cout);
+  auto outcome = campaign::run(config, self.string(), std::cout,
+                               campaign::progress_style(config.live, STDOUT_FILENO));
   return outcome.exit_code;
 }
 
@@ -135,9 +143,23 @@ void register_campaign_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   command->add_option("--bench-rounds", v.bench_rounds, "benchmark rounds (processes)")
       ->capture_default_str();
+  command->add_option("--bench-filter", v.bench_filter,
+                      "only the benchmarks whose name matches (a --benchmark_filter regex)");
+  command
+      ->add_option("--metric", v.metric,
+                   "what the benchmarks measure: time, or instructions (valgrind cachegrind: "
+                   "counts a busy machine does not disturb)")
+      ->capture_default_str();
+  command
+      ->add_option("--bench-build", v.bench_build,
+                   "build the benchmark binaries first (true/false; false: run them as built)")
+      ->capture_default_str();
   command->add_option("--store", v.store,
                       "the history store (default $FAULTLINE_CAMPAIGN_DIR or "
                       "~/.cache/faultline/campaigns)");
+  command->add_flag("--live,!--no-live", v.live,
+                    "a status block of the jobs redrawn in place (default on a terminal; "
+                    "--no-live or TERM=dumb: one line per output line)");
   command->callback([flags, &exit_code] { exit_code = run_campaign(*flags); });
 }
 

@@ -245,19 +245,12 @@ net::Result<InstructionSample> measure_instructions(const fs::path& executable,
                                                     const InstructionOptions& options) {
   std::error_code error;
   fs::create_directories(options.scratch_dir, error);
-  CountedRun runs[2];
-  double min_times[2] = {options.short_min_time, options.long_min_time};
-  for (int i = 0; i < 2; ++i) {
-    if (i == 1) {
-      const double wanted = runs[0].seconds_per_iteration * options.long_iterations;
-      min_times[1] = std::clamp(wanted, options.long_min_time,
-                                std::max(options.long_min_time, options.max_min_time));
-    }
+  auto count = [&](int i, double min_time) -> net::Result<CountedRun> {
     const fs::path out = options.scratch_dir / ("cachegrind.out." + std::to_string(i));
     const fs::path json = options.scratch_dir / ("run." + std::to_string(i) + ".json");
     fs::remove(out, error);
     fs::remove(json, error);
-    const auto argv = cachegrind_argv(options, executable, benchmark, min_times[i], out, json);
+    const auto argv = cachegrind_argv(options, executable, benchmark, min_time, out, json);
     auto run = fuzz::run_and_capture(argv, {}, options.timeout);
     if (!run) return tl::unexpected(run.error());
     if (run->status != 0 || run->timed_out) {
@@ -268,10 +261,31 @@ net::Result<InstructionSample> measure_instructions(const fs::path& executable,
               (run->timed_out ? "timed out" : "failed with status " + std::to_string(run->status)) +
               ": " + output.substr(output.size() > 800 ? output.size() - 800 : 0));
     }
-    auto counted = counted_run_from(read_file(out), read_file(json), min_times[i], run->output);
+    auto counted = counted_run_from(read_file(out), read_file(json), min_time, run->output);
     if (!counted)
       return net::make_error(counted.error().kind, benchmark + ": " + counted.error().message);
-    runs[i] = *counted;
+    return *counted;
+  };
+  CountedRun runs[2];
+  auto shorter = count(0, options.short_min_time);
+  if (!shorter) return tl::unexpected(shorter.error());
+  runs[0] = *shorter;
+  // Google Benchmark also stops its search when a probe's real time passes
+  // 5 x min_time: under valgrind on a loaded machine the first probe (code
+  // translated on first use, time slices lost to other processes) can do
+  // that at one iteration in both runs. Then the longer run is tried again
+  // with 4 x the min_time, at most twice.
+  const double wanted = runs[0].seconds_per_iteration * options.long_iterations;
+  double min_time = std::clamp(wanted, options.long_min_time,
+                               std::max(options.long_min_time, options.max_min_time));
+  for (int attempt = 0; attempt < 3; ++attempt, min_time *= 4) {
+    auto longer = count(1, min_time);
+    if (!longer) return tl::unexpected(longer.error());
+    runs[1] = *longer;
+    if (runs[1].iterations + runs[1].probe_iterations >
+        runs[0].iterations + runs[0].probe_iterations) {
+      break;
+    }
   }
   auto per_iteration = instructions_per_iteration(runs[0], runs[1]);
   if (!per_iteration) {

@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 
 #include "bench/report/output.h"
+#include "fuzz/campaign/cache_dir.h"
 
 namespace faultline::bench::runner {
 
@@ -74,15 +75,7 @@ net::Result<HistoryEntry> parse_entry(std::string_view line) {
 }
 
 fs::path default_store_path() {
-  if (const char* dir = std::getenv("FAULTLINE_BENCH_DIR"); dir != nullptr && *dir != '\0') {
-    return fs::path(dir) / "history.jsonl";
-  }
-  if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache != nullptr && *cache != '\0') {
-    return fs::path(cache) / "faultline" / "bench" / "history.jsonl";
-  }
-  const char* home = std::getenv("HOME");
-  return fs::path(home != nullptr ? home : "/tmp") / ".cache" / "faultline" / "bench" /
-         "history.jsonl";
+  return fuzz::cache_dir("FAULTLINE_BENCH_DIR", "bench") / "history.jsonl";
 }
 
 net::Status append_entry(const fs::path& store, const HistoryEntry& entry) {

@@ -9,6 +9,8 @@
 
 #include "bench/report/output.h"
 #include "bench/runner/manifest.h"
+#include "cli/campaign/progress_view.h"
+#include "fuzz/campaign/cache_dir.h"
 #include "fuzz/campaign/catalog.h"
 #include "fuzz/campaign/child_process.h"
 #include "harness/suites/report.h"
@@ -55,9 +57,9 @@ struct Child {
 };
 
 // run_child runs `argv` until it ends or `deadline`, copying its lines to
-// `progress` as "[job] line": SIGINT at the deadline, SIGKILL 10 s later.
+// `view`: SIGINT at the deadline, SIGKILL 10 s later.
 Child run_child(const std::vector<std::string>& argv, const std::string& job, const fs::path& log,
-                Clock::time_point deadline, std::ostream& progress) {
+                Clock::time_point deadline, ProgressView& view) {
   Child result;
   auto child = fuzz::ChildProcess::start(argv, {}, log);
   if (!child) {
@@ -71,13 +73,13 @@ Child run_child(const std::vector<std::string>& argv, const std::string& job, co
     auto lines = child->read_lines(std::chrono::milliseconds(500));
     if (!lines) break;
     for (const auto& line : *lines)
-      progress << "[" << job << "] " << line << '\n';
-    progress.flush();
+      view.line(job, line);
+    view.tick();
     const auto now = Clock::now();
     if (!interrupted && now >= deadline) {
       interrupted = true;
       result.timed_out = true;
-      progress << "[" << job << "] time budget spent: stopping the job\n";
+      view.line(job, "time budget spent: stopping the job");
       child->interrupt();
       kill_at = now + std::chrono::seconds(10);
     } else if (interrupted && now >= kill_at) {
@@ -111,7 +113,7 @@ std::string seconds_text(net::Duration d) {
 }
 
 JobResult suites_job(const Config& config, const std::string& faultline, const fs::path& out,
-                     Clock::time_point deadline, std::ostream& progress) {
+                     Clock::time_point deadline, ProgressView& progress) {
   JobResult job{"suites", "", "", 0, 0, (out / "suites" / "log.txt").string(), Json::object()};
   fs::create_directories(out / "suites");
   const fs::path json = out / "suites" / "suite.json";
@@ -167,7 +169,7 @@ std::optional<fs::path> newest_fuzz_report(const fs::path& work) {
 }
 
 JobResult fuzz_job(const Config& config, const std::string& faultline, const fs::path& out,
-                   net::Duration per_target, Clock::time_point deadline, std::ostream& progress) {
+                   net::Duration per_target, Clock::time_point deadline, ProgressView& progress) {
   JobResult job{"fuzz", "", "", 0, 0, (out / "fuzz" / "log.txt").string(), Json::object()};
   const fs::path work = out / "fuzz" / "work";
   fs::create_directories(work);
@@ -215,7 +217,7 @@ JobResult fuzz_job(const Config& config, const std::string& faultline, const fs:
 }
 
 JobResult bench_job(const Config& config, const std::string& faultline, const fs::path& out,
-                    Clock::time_point deadline, std::ostream& progress) {
+                    Clock::time_point deadline, ProgressView& progress) {
   JobResult job{"bench", "", "", 0, 0, (out / "bench" / "log.txt").string(), Json::object()};
   fs::create_directories(out / "bench");
   const fs::path compared = out / "bench" / "compare.json";
@@ -236,7 +238,11 @@ JobResult bench_job(const Config& config, const std::string& faultline, const fs
                                     std::to_string(config.bench_repetitions),
                                     "--rounds",
                                     std::to_string(config.bench_rounds),
-                                    "--no-history"};
+                                    "--no-history",
+                                    "--metric",
+                                    config.metric};
+    if (!config.bench_build) run.emplace_back("--no-build");
+    if (!config.bench_filter.empty()) run.insert(run.end(), {"--filter", config.bench_filter});
     run.insert(run.end(), config.benchmarks.begin(), config.benchmarks.end());
     child = run_child(run, "bench", job.log, deadline, progress);
     if (ended(child).empty() && child.status == 0 && baseline_dir) {
@@ -244,6 +250,8 @@ JobResult bench_job(const Config& config, const std::string& faultline, const fs
                                           config.baseline,   results.string(), "--json",
                                           compared.string(), "--threshold",    config.threshold,
                                           "--fail-on",       fail_on,          "--no-color"};
+      if (config.metric == "instructions")
+        compare.insert(compare.end(), {"--metric", "instructions"});
       child = run_child(compare, "bench", job.log, deadline, progress);
     }
   } else {
@@ -262,7 +270,10 @@ JobResult bench_job(const Config& config, const std::string& faultline, const fs
                                    "--out-file",
                                    compared.string(),
                                    "--fail-on",
-                                   fail_on};
+                                   fail_on,
+                                   "--count",
+                                   config.metric};
+    if (!config.bench_filter.empty()) ab.insert(ab.end(), {"--filter", config.bench_filter});
     ab.insert(ab.end(), config.benchmarks.begin(), config.benchmarks.end());
     child = run_child(ab, "bench", job.log, deadline, progress);
   }
@@ -304,9 +315,7 @@ Json environment_json(const bench::runner::MachineContext& context) {
 
 fs::path store_dir(const Config& config) {
   if (!config.store.empty()) return config.store;
-  if (const char* dir = std::getenv("FAULTLINE_CAMPAIGN_DIR")) return dir;
-  const char* home = std::getenv("HOME");
-  return fs::path(home ? home : "/tmp") / ".cache" / "faultline" / "campaigns";
+  return fuzz::cache_dir("FAULTLINE_CAMPAIGN_DIR", "campaigns");
 }
 
 std::vector<Json> read_history(const fs::path& file, std::size_t last) {
@@ -341,7 +350,11 @@ const std::vector<std::string>& config_keys() {
                                                  "gate",
                                                  "bench-repetitions",
                                                  "bench-rounds",
-                                                 "store"};
+                                                 "bench-filter",
+                                                 "metric",
+                                                 "bench-build",
+                                                 "store",
+                                                 "live"};
   return kKeys;
 }
 
@@ -441,8 +454,19 @@ net::Result<Config> parse_config(const std::string& text, Config config) {
       done = count_of(config.bench_repetitions, 2, 1000);
     } else if (key == "bench-rounds") {
       done = count_of(config.bench_rounds, 1, 100);
+    } else if (key == "bench-filter") {
+      done = text_of(config.bench_filter);
+    } else if (key == "metric") {
+      done = text_of(config.metric);
+      if (done && config.metric != "time" && config.metric != "instructions") {
+        done = want(false, "\"time\" or \"instructions\"");
+      }
+    } else if (key == "bench-build") {
+      done = flag_of(config.bench_build);
     } else if (key == "store") {
       done = text_of(config.store);
+    } else if (key == "live") {
+      done = flag_of(config.live);
     } else {
       std::string known;
       for (const auto& k : config_keys())
@@ -474,7 +498,11 @@ nlohmann::json config_json(const Config& c) {
               {"gate", c.gate},
               {"bench-repetitions", c.bench_repetitions},
               {"bench-rounds", c.bench_rounds},
-              {"store", c.store}};
+              {"bench-filter", c.bench_filter},
+              {"metric", c.metric},
+              {"bench-build", c.bench_build},
+              {"store", c.store},
+              {"live", c.live}};
 }
 
 nlohmann::json summarize(const Config& config, const std::vector<JobResult>& jobs,
@@ -590,8 +618,10 @@ nlohmann::json trend_record(const nlohmann::json& summary) {
   return record;
 }
 
-Outcome run(const Config& config, const std::string& faultline, std::ostream& progress) {
+Outcome run(const Config& config, const std::string& faultline, std::ostream& out_stream,
+            ProgressStyle style) {
   Outcome outcome;
+  ProgressView progress(out_stream, style);
   const fs::path out = config.out;
   fs::create_directories(out);
   const auto start = Clock::now();
@@ -611,14 +641,25 @@ Outcome run(const Config& config, const std::string& faultline, std::ostream& pr
                                        : share)
                                 : net::Duration::zero();
   const auto bench_reserve = benching ? share : net::Duration::zero();
-  progress << fmt::format("campaign: {} budget: suites{}{}; report in {}\n",
-                          net::format_duration(config.time), fuzzing ? ", fuzzing" : "",
-                          benching ? ", benchmarks" : "", out.string());
+  const auto suites_deadline =
+      std::max(start + std::chrono::seconds(30), end - fuzz_reserve - bench_reserve);
+  auto until = [](Clock::time_point from, Clock::time_point to) {
+    return std::chrono::duration_cast<net::Duration>(to - from);
+  };
+  progress.message(fmt::format("campaign: {} budget: suites{}{}; report in {}",
+                               net::format_duration(config.time), fuzzing ? ", fuzzing" : "",
+                               benching ? ", benchmarks" : "", out.string()));
+  if (config.suites) progress.add_job("suites", until(start, suites_deadline));
+  if (fuzzing) progress.add_job("fuzz", fuzz_reserve);
+  if (benching) progress.add_job("bench", bench_reserve);
+  auto record = [&](JobResult job) {
+    progress.finish(job.name, job.status);
+    outcome.jobs.push_back(std::move(job));
+  };
   if (config.suites) {
-    const auto deadline =
-        std::max(start + std::chrono::seconds(30), end - fuzz_reserve - bench_reserve);
-    progress << "campaign: suites (until " << seconds_text(deadline - start) << " in)\n";
-    outcome.jobs.push_back(suites_job(config, faultline, out, deadline, progress));
+    progress.message("campaign: suites (until " + seconds_text(suites_deadline - start) + " in)");
+    progress.start("suites", until(start, suites_deadline));
+    record(suites_job(config, faultline, out, suites_deadline, progress));
   }
   if (fuzzing) {
     const auto now = Clock::now();
@@ -631,14 +672,18 @@ Outcome run(const Config& config, const std::string& faultline, std::ostream& pr
     const auto deadline = std::max(
         now + per_target * static_cast<int>(config.fuzzers.size()) + std::chrono::seconds(60),
         end - bench_reserve);
-    progress << "campaign: fuzzing, " << seconds_text(per_target) << " per target\n";
-    outcome.jobs.push_back(fuzz_job(config, faultline, out, per_target, deadline, progress));
+    progress.message("campaign: fuzzing, " + seconds_text(per_target) + " per target");
+    progress.start("fuzz", until(now, deadline));
+    record(fuzz_job(config, faultline, out, per_target, deadline, progress));
   }
   if (benching) {
-    const auto deadline = std::max(Clock::now() + std::chrono::seconds(60), end);
-    progress << "campaign: benchmarks\n";
-    outcome.jobs.push_back(bench_job(config, faultline, out, deadline, progress));
+    const auto now = Clock::now();
+    const auto deadline = std::max(now + std::chrono::seconds(60), end);
+    progress.message("campaign: benchmarks");
+    progress.start("bench", until(now, deadline));
+    record(bench_job(config, faultline, out, deadline, progress));
   }
+  progress.close();
   outcome.exit_code = 0;
   for (const auto& job : outcome.jobs) {
     if (job.status != "passed" && job.status != "no_baseline" && job.status != "skipped") {
@@ -665,15 +710,16 @@ Outcome run(const Config& config, const std::string& faultline, std::ostream& pr
         {"junit.xml", to_junit(outcome.summary)},
         {"index.html", to_html(outcome.summary, history)}}) {
     if (auto written = suites::write_file_atomically((out / file).string(), content); !written) {
-      progress << "campaign: could not write " << (out / file).string() << ": "
-               << written.error().message << '\n';
+      progress.message("campaign: could not write " + (out / file).string() + ": " +
+                       written.error().message);
       outcome.exit_code = 1;
     }
   }
-  progress << "\ncampaign:";
+  std::string verdicts = "\ncampaign:";
   for (const auto& job : outcome.jobs)
-    progress << fmt::format(" {} {} ({:.0f}s);", job.name, job.status, job.seconds);
-  progress << "\ncampaign: report " << (out / "index.html").string() << '\n';
+    verdicts += fmt::format(" {} {} ({:.0f}s);", job.name, job.status, job.seconds);
+  progress.message(verdicts);
+  progress.message("campaign: report " + (out / "index.html").string());
   return outcome;
 }
 

@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/campaign/progress_view.h"
 #include "targets/net/deadline.h"
 #include "targets/net/error.h"
 
@@ -51,9 +52,20 @@ struct Config {
   std::string baseline;                 // baseline
   std::string threshold = "5%";         // threshold
   bool gate = true;                     // gate: a regression fails the campaign
-  int bench_repetitions = 6;            // bench-repetitions
-  int bench_rounds = 3;                 // bench-rounds
-  std::string store;                    // store: the history (default ~/.cache/faultline/campaigns)
+  // Times: each round (one process) is one sample, and a rank test on 6
+  // rounds per side can reach p < 0.05; instruction counts use every
+  // repetition as a sample.
+  int bench_repetitions = 6;  // bench-repetitions
+  int bench_rounds = 6;       // bench-rounds
+  std::string bench_filter;   // bench-filter: a --benchmark_filter regex
+  // What is measured: time, or instructions (cachegrind: counts that a busy
+  // machine does not disturb).
+  std::string metric = "time";  // metric
+  bool bench_build = true;      // bench-build: false runs the binaries as built
+  std::string store;            // store: the history (default ~/.cache/faultline/campaigns)
+  // live: on a terminal, a status block of the three jobs redrawn in place;
+  // false (or no terminal, or TERM=dumb): one line per job output line.
+  bool live = true;
 };
 
 // config_keys: every key, in the order --help lists the flags.
@@ -83,8 +95,10 @@ struct Outcome {
 };
 
 // run runs the campaign with `faultline` (this program) as the jobs' binary,
-// printing progress to `progress`, and writes the report.
-Outcome run(const Config& config, const std::string& faultline, std::ostream& progress);
+// printing progress to `progress` (a live block, or one line per job output
+// line: progress_view.h), and writes the report.
+Outcome run(const Config& config, const std::string& faultline, std::ostream& progress,
+            ProgressStyle style = {});
 
 // summarize: summary.json's content from finished jobs (exit_code set).
 nlohmann::json summarize(const Config& config, const std::vector<JobResult>& jobs,

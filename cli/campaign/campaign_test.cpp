@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -23,7 +24,8 @@ TEST(CampaignConfig, EveryKeyIsReadAndAnUnknownOneIsNamed) {
   auto config = parse_config(R"({"out": "r", "time": "90s", "seed": 7, "suites": false,
       "scenarios": "echo-tcp/*", "fuzz": ["url", "http_request"], "fuzz-time": "20s",
       "bench": "http_parser_bench", "baseline": "main", "threshold": "3%", "gate": false,
-      "bench-repetitions": 8, "bench-rounds": 4, "store": "s"})");
+      "bench-repetitions": 8, "bench-rounds": 4, "bench-filter": "Parse/16$",
+      "metric": "instructions", "bench-build": false, "store": "s", "live": false})");
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->out, "r");
   EXPECT_EQ(config->time, std::chrono::seconds(90));
@@ -34,6 +36,10 @@ TEST(CampaignConfig, EveryKeyIsReadAndAnUnknownOneIsNamed) {
   EXPECT_EQ(config->benchmarks, (std::vector<std::string>{"http_parser_bench"}));
   EXPECT_FALSE(config->gate);
   EXPECT_EQ(config->bench_rounds, 4);
+  EXPECT_EQ(config->bench_filter, "Parse/16$");
+  EXPECT_EQ(config->metric, "instructions");
+  EXPECT_FALSE(config->bench_build);
+  EXPECT_FALSE(config->live);
   // The keys are the flags: config_json prints every one of them back.
   for (const auto& key : config_keys())
     EXPECT_TRUE(config_json(*config).contains(key)) << key;
@@ -43,6 +49,11 @@ TEST(CampaignConfig, EveryKeyIsReadAndAnUnknownOneIsNamed) {
   auto wrong = parse_config(R"({"gate": "yes"})");
   ASSERT_FALSE(wrong);
   EXPECT_NE(wrong.error().message.find("'gate' must be true or false"), std::string::npos);
+  auto metric = parse_config(R"({"metric": "cycles"})");
+  ASSERT_FALSE(metric);
+  EXPECT_NE(metric.error().message.find("'metric' must be \"time\" or \"instructions\""),
+            std::string::npos)
+      << metric.error().message;
   auto duration = parse_config(R"({"time": "5 parsecs"})");
   ASSERT_FALSE(duration);
   EXPECT_NE(duration.error().message.find("'time'"), std::string::npos);
@@ -145,9 +156,10 @@ struct CommandRun {
   std::string output;
 };
 
-CommandRun faultline(std::vector<std::string> arguments) {
+CommandRun faultline(std::vector<std::string> arguments, const fuzz::Environment& environment = {},
+                     std::chrono::seconds timeout = std::chrono::seconds(240)) {
   arguments.insert(arguments.begin(), FAULTLINE_BINARY);
-  auto result = fuzz::run_and_capture(arguments, {}, std::chrono::seconds(240));
+  auto result = fuzz::run_and_capture(arguments, environment, timeout);
   EXPECT_TRUE(result) << result.error().to_string();
   if (!result) return {};
   EXPECT_FALSE(result->timed_out);
@@ -185,7 +197,10 @@ TEST_F(CampaignCommand, RunsTheSuitesIntoOneReportAndKeepsAHistory) {
                                               "3m"};
   const CommandRun first = faultline(arguments);
   EXPECT_EQ(first.status, 0) << first.output;
-  EXPECT_NE(first.output.find("[suites] "), std::string::npos) << "live progress";
+  // Not a terminal (a pipe): every line of the job streams, with no escape
+  // sequence of the live block.
+  EXPECT_NE(first.output.find("[suites] "), std::string::npos) << first.output;
+  EXPECT_EQ(first.output.find('\033'), std::string::npos) << first.output;
   const json summary = read_json(dir_ / "report" / "summary.json");
   ASSERT_FALSE(summary.is_discarded());
   ASSERT_EQ(summary["jobs"].size(), 1u);
@@ -222,7 +237,106 @@ TEST_F(CampaignCommand, BadUsageIsRefusedBeforeAnyJob) {
   const CommandRun config = faultline({"campaign", "--config", (dir_ / "c.json").string()});
   EXPECT_EQ(config.status, 2) << config.output;
   EXPECT_NE(config.output.find("unknown key 'tiem'"), std::string::npos) << config.output;
+  const CommandRun metric = faultline(
+      {"campaign", "--bench", "http_parser_bench", "--metric", "cycles", "--out", dir_.string()});
+  EXPECT_EQ(metric.status, 2) << metric.output;
+  EXPECT_NE(metric.output.find("faultline: bad usage: --metric 'cycles'"), std::string::npos)
+      << metric.output;
 }
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+#ifdef FAULTLINE_BENCH_RUNNER_FIXTURE
+// The demonstration the campaign exists for, on a real benchmark process: a
+// baseline recorded by one campaign, a benchmark slowed on purpose (the
+// fixture sums its array 10 times per iteration), and the next campaign
+// against that baseline names it regressed and exits 1, while the benchmark
+// nobody touched stays unchanged. Instruction counts, so load cannot move
+// the verdicts.
+TEST_F(CampaignCommand, ABenchmarkSlowedOnPurposeIsCaughtAgainstTheRecordedBaseline) {
+  if (std::system("command -v valgrind >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "valgrind is not installed (Debian package valgrind): no instruction counts";
+  }
+  // A source tree of one benchmark binary, laid out as `bench run` finds it.
+  const fs::path tree = dir_ / "tree";
+  fs::create_directories(tree / "fuzz");
+  fs::create_directories(tree / "build" / "bench" / "bench");
+  std::ofstream(tree / "CMakePresets.json") << "{}\n";
+  std::ofstream(tree / "fuzz" / "standalone_driver.cpp") << "\n";
+  std::ofstream(tree / "bench" / "fixture_bench.cpp")
+      << "// bench/fixture_bench.cpp: sums an array; the other benchmark does nothing.\n";
+  fs::create_symlink(FAULTLINE_BENCH_RUNNER_FIXTURE,
+                     tree / "build" / "bench" / "bench" / "fixture_bench");
+  auto arguments = [&](const std::string& out) {
+    return std::vector<std::string>{"campaign",
+                                    "--suites",
+                                    "false",
+                                    "--bench",
+                                    "fixture_bench",
+                                    "--bench-build",
+                                    "false",
+                                    "--metric",
+                                    "instructions",
+                                    "--bench-repetitions",
+                                    "5",
+                                    "--bench-rounds",
+                                    "1",
+                                    "--store",
+                                    (dir_ / "store").string(),
+                                    "--time",
+                                    "6m",
+                                    "--out",
+                                    (dir_ / out).string()};
+  };
+  // Each run has its whole --time budget, and then some, before it is killed:
+  // cachegrind on a busy machine is slow, never wrong.
+  const auto timeout = std::chrono::seconds(420);
+  const CommandRun fast =
+      faultline(arguments("fast"), {{"FAULTLINE_SOURCE_DIR", tree.string()}}, timeout);
+  ASSERT_EQ(fast.status, 0) << fast.output;
+  const json recorded = read_json(dir_ / "fast" / "summary.json");
+  ASSERT_FALSE(recorded.is_discarded()) << fast.output;
+  EXPECT_EQ(recorded["jobs"][0]["status"], "no_baseline") << recorded.dump(2);
+  const fs::path baseline = dir_ / "fast" / "bench" / "new";
+  ASSERT_TRUE(fs::exists(baseline / "manifest.json")) << fast.output;
+
+  auto slow_arguments = arguments("slow");
+  slow_arguments.insert(slow_arguments.end(), {"--baseline", baseline.string()});
+  const CommandRun slow = faultline(
+      slow_arguments,
+      {{"FAULTLINE_SOURCE_DIR", tree.string()}, {"FAULTLINE_FIXTURE_SLOWDOWN", "10"}}, timeout);
+  EXPECT_EQ(slow.status, 1) << slow.output;
+  EXPECT_NE(slow.output.find("bench regressed"), std::string::npos) << slow.output;
+  const json summary = read_json(dir_ / "slow" / "summary.json");
+  ASSERT_FALSE(summary.is_discarded()) << slow.output;
+  const json& job = summary["jobs"][0];
+  EXPECT_EQ(job["status"], "regressed") << job.dump(2);
+  std::map<std::string, json> rows;
+  for (const json& row : job["data"]["benchmarks"])
+    rows[row["name"].get<std::string>()] = row;
+  ASSERT_TRUE(rows.contains("BM_SumArray/256")) << job.dump(2);
+  ASSERT_TRUE(rows.contains("BM_Nothing")) << job.dump(2);
+  EXPECT_EQ(rows["BM_SumArray/256"]["metric"], "instructions");
+  EXPECT_EQ(rows["BM_SumArray/256"]["verdict"], "regressed") << rows["BM_SumArray/256"].dump(2);
+  EXPECT_GT(rows["BM_SumArray/256"]["ratio"].get<double>(), 5.0);
+  EXPECT_EQ(rows["BM_Nothing"]["verdict"], "unchanged") << rows["BM_Nothing"].dump(2);
+
+  const std::string junit = read_text(dir_ / "slow" / "junit.xml");
+  EXPECT_NE(junit.find("tests=\"2\" failures=\"1\""), std::string::npos) << junit;
+  EXPECT_NE(junit.find("name=\"BM_SumArray/256 instructions\" time=\"0.000\">"), std::string::npos)
+      << junit;
+  const std::string html = read_text(dir_ / "slow" / "index.html");
+  EXPECT_NE(html.find("faultline campaign: FAILED"), std::string::npos);
+  EXPECT_NE(html.find("REGRESSED"), std::string::npos);
+  EXPECT_NE(html.find("BM_SumArray/256"), std::string::npos);
+  EXPECT_NE(html.find("<svg class=\"forest\""), std::string::npos);
+}
+#endif
 
 }  // namespace
 }  // namespace faultline::campaign

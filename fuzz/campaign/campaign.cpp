@@ -12,6 +12,7 @@
 
 #include <fmt/core.h>
 
+#include "fuzz/campaign/cache_dir.h"
 #include "fuzz/campaign/child_process.h"
 #include "fuzz/campaign/crash_signature.h"
 
@@ -165,14 +166,7 @@ std::vector<std::string> fuzz_configure_args(const CampaignOptions& options) {
 }  // namespace
 
 fs::path default_work_dir() {
-  if (const char* dir = std::getenv("FAULTLINE_FUZZ_DIR"); dir != nullptr && *dir != '\0') {
-    return dir;
-  }
-  if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache != nullptr && *cache != '\0') {
-    return fs::path(cache) / "faultline" / "fuzz";
-  }
-  const char* home = std::getenv("HOME");
-  return fs::path(home != nullptr ? home : "/tmp") / ".cache" / "faultline" / "fuzz";
+  return cache_dir("FAULTLINE_FUZZ_DIR", "fuzz");
 }
 
 CampaignOptions resolved(CampaignOptions options) {
