@@ -265,6 +265,7 @@ TEST_F(CampaignCommand, ABenchmarkSlowedOnPurposeIsCaughtAgainstTheRecordedBasel
   // A source tree of one benchmark binary, laid out as `bench run` finds it.
   const fs::path tree = dir_ / "tree";
   fs::create_directories(tree / "fuzz");
+  fs::create_directories(tree / "bench");
   fs::create_directories(tree / "build" / "bench" / "bench");
   std::ofstream(tree / "CMakePresets.json") << "{}\n";
   std::ofstream(tree / "fuzz" / "standalone_driver.cpp") << "\n";
