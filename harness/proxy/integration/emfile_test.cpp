@@ -97,6 +97,15 @@ class EmfileTest : public ::testing::TestWithParam<ServerKind> {
 };
 
 TEST_P(EmfileTest, DoesNotSpinAndServesAgainOnceDescriptorsFreeUp) {
+#ifdef FAULTLINE_UBSAN
+  // UBSan's vptr check, on a type it has not cached, makes sure the object's
+  // memory is readable by writing it into a pipe(); with every descriptor
+  // taken the pipe fails and it reports a valid object as "invalid vptr". No
+  // suppression applies (it cannot read the type it would match), so this
+  // test runs in the dev and release presets only.
+  GTEST_SKIP() << "UBSan cannot check vptrs with no descriptor free (it probes memory through "
+                  "a pipe): run this test in the dev preset";
+#endif
   Served served = GetParam().start();
 
   // A low limit, then every descriptor taken but one: the client's.
