@@ -28,7 +28,13 @@ void SharedLink::request(std::uint64_t flow, std::uint64_t wanted, Time now) {
       return;
     }
   }
-  round_.push_back(Waiting{flow, wanted, now});
+  Time since = now;
+  if (now == last_grant_at_) {
+    for (const auto& [granted, turn_end] : last_turns_) {
+      if (granted == flow) since = std::min(now, turn_end);
+    }
+  }
+  round_.push_back(Waiting{flow, wanted, since});
 }
 
 void SharedLink::forget(std::uint64_t flow) {
@@ -60,6 +66,8 @@ Time SharedLink::transmit(Time start, std::uint64_t bytes) {
 
 std::vector<SharedLink::Grant> SharedLink::grant(Time now) {
   std::vector<Grant> grants;
+  last_turns_.clear();
+  last_grant_at_ = now;
   while (!round_.empty()) {
     const Waiting front = round_.front();
     const Time start = std::max(link_free_, front.since);
@@ -68,6 +76,7 @@ std::vector<SharedLink::Grant> SharedLink::grant(Time now) {
     const std::uint64_t bytes = std::min(quantum_, front.wanted);
     link_free_ = transmit(start, bytes);
     grants.push_back(Grant{front.flow, bytes});
+    last_turns_.emplace_back(front.flow, link_free_);
   }
   return grants;
 }

@@ -55,6 +55,12 @@ class SharedLink {
     std::uint64_t bytes = 0;
   };
 
+  // A flow that asks again at once after a turn (its bytes keep coming) is
+  // taken as waiting since its turn ended on the link's schedule, not since
+  // the late poll that granted it: a loaded transport that polls late then
+  // catches up instead of losing link time. The link's schedule never
+  // overlaps, so this never lets it exceed its rate.
+
   // request: `flow` has `wanted` bytes ready at `now`. It joins the back of
   // the round, or, if it already waits, its wanted count is updated.
   void request(std::uint64_t flow, std::uint64_t wanted, Time now);
@@ -81,6 +87,9 @@ class SharedLink {
   std::uint64_t bytes_per_second_;
   std::uint64_t quantum_;
   std::deque<Waiting> round_;
+  // The flows granted by the last grant() call, with the end of their turn.
+  std::vector<std::pair<std::uint64_t, Time>> last_turns_;
+  Time last_grant_at_ = kNever;
   Time link_free_{0};
   std::uint64_t carry_ = 0;  // leftover (ns * rate) below one nanosecond
 };
