@@ -19,6 +19,7 @@
 #include "fuzz/fuzz_support.h"
 #include "harness/fault/http_exchange.h"
 #include "harness/fault/profile.h"
+#include "harness/fault/shared_link.h"
 
 namespace {
 
@@ -73,8 +74,35 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!profile.validate_for(transport)) continue;
     for (std::uint64_t connection = 0; connection < 2; ++connection) {
       (void)profile.connection_policy(/*seed=*/7, connection);
-      (void)profile.make_chain(fault::Direction::up, 7, connection, transport);
       (void)profile.make_chain(fault::Direction::down, 7, connection, transport);
+      // A few chunks through the up chain: loss models and delay
+      // distributions draw, and every release stays at or after its entry.
+      fault::Chain up = profile.make_chain(fault::Direction::up, 7, connection, transport);
+      fault::Output out;
+      for (int i = 0; i < 8 && !up.ended(); ++i) {
+        const fault::Time now = std::chrono::milliseconds(i);
+        out.clear();
+        up.on_chunk(fault::Chunk{"chunk", now}, now, out);
+        for (const auto& chunk : out.chunks) {
+          if (chunk.release < now) fail(text, "a release precedes its entry");
+        }
+      }
+    }
+  }
+  // The shared link (bandwidth scope=proxy): a few round-robin turns.
+  if (auto link = fault::make_shared_link(profile, fault::Direction::up)) {
+    using namespace std::chrono_literals;
+    std::uint64_t granted = 0;
+    for (std::uint64_t flow = 0; flow < 3; ++flow)
+      link->request(flow, 1000, 0s);
+    for (fault::Time now{0}; now < 100ms; now += 1ms) {
+      for (const auto& grant : link->grant(now)) {
+        granted += grant.bytes;
+        link->request(grant.flow, 1000, now);
+      }
+    }
+    if (granted > link->bytes_per_second() / 10 + link->quantum() * 2) {
+      fail(text, "the shared link granted more than its rate");
     }
   }
   if (profile.has_http_faults() && profile.validate_for(fault::Transport::stream)) {

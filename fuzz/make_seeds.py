@@ -424,6 +424,20 @@ SPECS = [
                       "stall dir=down start=500ms clock=connection"),
     ("timeline_every_no_for", "latency delay=5ms every=10s"),
     ("timeline_for_over_every", "latency delay=5ms for=20s every=10s"),
+    # Loss models, delay distributions and the shared link
+    ("drop_gilbert", "drop model=gilbert p=1% r=25%"),
+    ("drop_gilbert_hk", "drop model=gilbert p=5% r=20% h=30% k=99.9% dir=up"),
+    ("drop_gilbert_default_r", "drop model=gilbert p=100%"),
+    ("drop_correlation", "drop rate=10% correlation=50%; duplicate rate=1%"),
+    ("drop_correlation_100", "drop rate=10% correlation=100%"),
+    ("drop_h_without_gilbert", "drop rate=5% h=10%"),
+    ("drop_gilbert_rate", "drop model=gilbert p=1% rate=5%"),
+    ("latency_distributions", "latency delay=100ms jitter=20ms distribution=normal dir=up; "
+                              "latency delay=10ms jitter=10ms distribution=pareto dir=down; "
+                              "latency delay=1s jitter=1ms distribution=paretonormal"),
+    ("latency_distribution_no_jitter", "latency delay=5ms distribution=normal"),
+    ("bandwidth_scope_proxy", "bandwidth rate=256KiB/s scope=proxy dir=up p=50% start=1s"),
+    ("bandwidth_two_shared", "bandwidth rate=1KiB/s scope=proxy; bandwidth rate=2KiB/s scope=proxy"),
 ]
 
 
@@ -567,6 +581,8 @@ FAULT_DICT_TOKENS = [
     "status=", "first=", "scope=", "proxy", "connection", "match=", "set=", "remove=", "size=",
     "header:", "GET", "POST", "/api/*", "'", "\"", ":",
     "start=", "for=", "every=", "clock=", "from_conn=", "to_conn=",
+    "model=", "gilbert", "random", "correlation=", "r=", "h=", "k=", "distribution=",
+    "uniform", "normal", "pareto", "paretonormal",
 ]
 
 

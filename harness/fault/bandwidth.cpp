@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "harness/fault/shared_link.h"
+
 namespace faultline::fault {
 namespace {
 
@@ -19,14 +21,19 @@ std::uint64_t BandwidthSettings::piece_size() const {
 net::Result<BandwidthSettings> BandwidthSettings::parse(ParamReader& params) {
   BandwidthSettings s;
   s.bytes_per_second = params.required_rate("rate");
+  s.scope = params.choice("scope", {"connection", "proxy"}, "connection") == "proxy"
+                ? BandwidthScope::proxy
+                : BandwidthScope::connection;
   return params.finish(s);
 }
 
 void BandwidthSettings::print(ParamWriter& out) const {
   out.rate("rate", bytes_per_second);
+  if (scope == BandwidthScope::proxy) out.word("scope", "proxy");
 }
 
 std::unique_ptr<Stage> BandwidthSettings::make_stage(StageContext context) const {
+  if (scope == BandwidthScope::proxy) return std::make_unique<SharedLinkStage>();
   return std::make_unique<BandwidthStage>(*this, std::move(context));
 }
 

@@ -9,6 +9,11 @@
 // Datagrams are never cut; each is released when its last byte has crossed.
 // Times are exact: 1MiB at 64KiB/s takes 16s to the nanosecond, however it
 // was chunked (sub-nanosecond remainders carry over while the link is busy).
+//
+//   bandwidth rate=256KiB/s scope=proxy
+//
+// scope=proxy: one link per direction shared fairly by all the connections of
+// the transport (shared_link.h), instead of one per connection.
 #pragma once
 
 #include <array>
@@ -22,14 +27,18 @@
 
 namespace faultline::fault {
 
+// BandwidthScope: one link per connection, or one shared by the whole proxy.
+enum class BandwidthScope { connection, proxy };
+
 // BandwidthSettings: validated, immutable, shared by every connection's stage.
 struct BandwidthSettings {
   static constexpr std::string_view kName = "bandwidth";
-  static constexpr std::array<std::string_view, 1> kKeys{"rate"};
+  static constexpr std::array<std::string_view, 2> kKeys{"rate", "scope"};
   static constexpr TransportSet kTransports{.stream = true, .datagram = true};
   static constexpr bool kHasDirection = true;
 
   std::uint64_t bytes_per_second = 1;
+  BandwidthScope scope = BandwidthScope::connection;
 
   // piece_size: the bytes the link carries in about 10ms (at least 1, at most 64KiB).
   std::uint64_t piece_size() const;

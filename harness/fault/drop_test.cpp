@@ -10,7 +10,7 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(DropFaultTest, DropsAboutRateOfTheDatagramsAndKeepsTheRestInOrder) {
-  DropSettings settings{.rate = Probability::percent(10)};
+  DropSettings settings{.loss = {.rate = Probability::percent(10)}};
   DropStage stage(settings, testing::context(8, Transport::datagram));
   std::vector<testing::Arrival> arrivals;
   for (int i = 0; i < 10'000; ++i)
@@ -29,7 +29,7 @@ TEST(DropFaultTest, DropsAboutRateOfTheDatagramsAndKeepsTheRestInOrder) {
 }
 
 TEST(DropFaultTest, FixedSeedDropsAFixedSet) {
-  DropSettings settings{.rate = Probability::percent(50)};
+  DropSettings settings{.loss = {.rate = Probability::percent(50)}};
   auto run = [&] {
     DropStage stage(settings, testing::context(77, Transport::datagram));
     std::vector<testing::Arrival> arrivals;

@@ -58,6 +58,11 @@ bool is_http_fault(const FaultSettings& settings) {
          std::holds_alternative<HttpSlowHeadSettings>(settings);
 }
 
+bool takes_own_p(const FaultSettings& settings) {
+  const auto* drop = std::get_if<DropSettings>(&settings);
+  return drop && drop->takes_p();
+}
+
 std::string_view fault_name(const FaultSettings& settings) {
   return std::visit([](const auto& s) { return std::decay_t<decltype(s)>::kName; }, settings);
 }

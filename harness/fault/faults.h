@@ -46,6 +46,11 @@ using FaultSettings =
 // that reads HTTP rather than a Stage.
 bool is_http_fault(const FaultSettings& settings);
 
+// takes_own_p: the fault reads `p=` as a setting of its own (drop
+// model=gilbert, whose p is netem's good -> bad chance), so the clause has no
+// toxicity key: it applies to every connection.
+bool takes_own_p(const FaultSettings& settings);
+
 // FaultKind: what the parser needs to know about a fault before it has settings.
 struct FaultKind {
   std::string_view name;

@@ -11,12 +11,22 @@ net::Result<LatencySettings> LatencySettings::parse(ParamReader& params) {
   if (params.ok() && s.jitter > s.delay) {
     params.fail("jitter", "jitter must not exceed delay (a chunk cannot leave before it arrives)");
   }
+  const std::string_view distribution = params.choice(
+      "distribution", {"uniform", "normal", "pareto", "paretonormal"}, "uniform");
+  s.distribution = distribution_from_name(distribution).value_or(DelayDistribution::uniform);
+  if (params.ok() && s.distribution != DelayDistribution::uniform && s.jitter == Time{0}) {
+    params.fail("distribution", "distribution=" + std::string(distribution) +
+                                    " shapes the jitter: give jitter= too (e.g. jitter=20ms)");
+  }
   return params.finish(s);
 }
 
 void LatencySettings::print(ParamWriter& out) const {
   out.duration("delay", delay);
   if (jitter != Time{0}) out.duration("jitter", jitter);
+  if (distribution != DelayDistribution::uniform) {
+    out.word("distribution", distribution_name(distribution));
+  }
 }
 
 std::unique_ptr<Stage> LatencySettings::make_stage(StageContext context) const {
@@ -27,13 +37,8 @@ LatencyStage::LatencyStage(const LatencySettings& settings, StageContext context
     : settings_(settings), context_(std::move(context)) {}
 
 Time LatencyStage::delayed(Time entry) {
-  Time delay = settings_.delay;
-  if (settings_.jitter > Time{0}) {
-    // Uniform in [delay - jitter, delay + jitter]; never negative since jitter <= delay.
-    auto span = static_cast<std::uint64_t>(settings_.jitter.count()) * 2;
-    delay += Time(static_cast<std::int64_t>(context_.rng.between(0, span))) - settings_.jitter;
-  }
-  return later(entry, delay);
+  return later(entry, draw_delay(settings_.distribution, settings_.delay, settings_.jitter,
+                                 context_.rng));
 }
 
 void LatencyStage::on_chunk(Chunk chunk, Time now, Output& out) {

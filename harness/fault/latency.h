@@ -2,6 +2,10 @@
 // stream) is delayed by `delay` plus or minus up to `jitter`.
 //
 //   latency delay=100ms jitter=20ms dir=down
+//   latency delay=100ms jitter=20ms distribution=normal
+//
+// The jitter is uniform by default (as Toxiproxy's); `distribution=` picks
+// netem's normal, pareto or paretonormal shape instead (delay_distribution.h).
 //
 // On a stream, release = max(previous release, now + delay +- jitter), so
 // jitter never reorders bytes (TCP would not). On datagrams each datagram is
@@ -12,6 +16,7 @@
 #include <memory>
 #include <string_view>
 
+#include "harness/fault/delay_distribution.h"
 #include "harness/fault/params.h"
 #include "harness/fault/stage.h"
 #include "harness/fault/stage_context.h"
@@ -21,12 +26,13 @@ namespace faultline::fault {
 // LatencySettings: validated, immutable, shared by every connection's stage.
 struct LatencySettings {
   static constexpr std::string_view kName = "latency";
-  static constexpr std::array<std::string_view, 2> kKeys{"delay", "jitter"};
+  static constexpr std::array<std::string_view, 3> kKeys{"delay", "jitter", "distribution"};
   static constexpr TransportSet kTransports{.stream = true, .datagram = true};
   static constexpr bool kHasDirection = true;
 
   Time delay{0};
   Time jitter{0};  // at most `delay`, so a release never precedes its entry
+  DelayDistribution distribution = DelayDistribution::uniform;
 
   static net::Result<LatencySettings> parse(ParamReader& params);
   void print(ParamWriter& out) const;

@@ -177,7 +177,7 @@ net::Result<Clause> parse_clause(const ClauseTokens& tokens, const SpecSource& s
   clause.directions = dir == "up"     ? Directions::up
                       : dir == "down" ? Directions::down
                                       : Directions::both;
-  clause.toxicity = reader.percent("p", Probability::always());
+  if (!takes_own_p(clause.settings)) clause.toxicity = reader.percent("p", Probability::always());
   clause.timeline = Timeline::parse(reader, kind->name != DownSettings::kName);
   return reader.finish(std::move(clause));
 }
@@ -224,6 +224,15 @@ std::string Profile::to_string() const {
 
 net::Status Profile::validate_for(Transport transport) const {
   for (const auto& clause : *clauses_) {
+    const auto* bandwidth = std::get_if<BandwidthSettings>(&clause.settings);
+    if (transport == Transport::datagram && bandwidth &&
+        bandwidth->scope == BandwidthScope::proxy) {
+      return net::make_error(net::ErrorKind::invalid_argument,
+                             clause.where +
+                                 ": bandwidth scope=proxy: the link shared by all connections is "
+                                 "kept by the TCP proxy only; on datagrams (UDP) use "
+                                 "scope=connection, one link per flow");
+    }
     if (fault_transports(clause.settings).contains(transport)) continue;
     std::string message = clause.where + ": " + std::string(clause.name());
     message += transport == Transport::stream
@@ -327,6 +336,7 @@ net::Result<Profile> parse_profile(std::string_view text) {
 net::Result<Profile> parse_profile_text(std::string_view text, const SpecSource& source) {
   std::vector<Clause> clauses;
   std::optional<std::string> first_down;  // where the down clause is
+  std::optional<std::string> first_shared_link;  // where the bandwidth scope=proxy clause is
   for (const auto& tokens : lex(text)) {
     if (clauses.size() == kMaxClauses) {
       return error_at(source, tokens.front().position,
@@ -341,6 +351,15 @@ net::Result<Profile> parse_profile_text(std::string_view text, const SpecSource&
                         "only one down clause per profile (the first is at " + *first_down + ")");
       }
       first_down = clauses.back().where;
+    }
+    const auto* bandwidth = std::get_if<BandwidthSettings>(&clauses.back().settings);
+    if (bandwidth && bandwidth->scope == BandwidthScope::proxy) {
+      if (first_shared_link) {
+        return error_at(source, tokens.front().position,
+                        "only one bandwidth scope=proxy clause per profile (the first is at " +
+                            *first_shared_link + ")");
+      }
+      first_shared_link = clauses.back().where;
     }
   }
   return Profile(std::move(clauses));

@@ -35,7 +35,18 @@ struct TcpProxy::Direction {
   bool write_blocked = false;  // the destination's send buffer is full
   net::EventLoop::TimerId timer = 0;
   fault::Time timer_at = fault::kNever;
+  // With a bandwidth scope=proxy clause in the chain: its timeline (the
+  // profile outlives it, the chain keeps it alive) and the bytes the shared
+  // link has granted and this direction not yet sent.
+  const fault::Timeline* link_timeline = nullptr;
+  std::uint64_t link_allowance = 0;
 };
+
+namespace {
+std::size_t link_index(fault::Direction which) {
+  return which == fault::Direction::up ? 0 : 1;
+}
+}  // namespace
 
 // Connection: a client, its upstream, and the two directions between them.
 struct TcpProxy::Connection {
@@ -78,6 +89,7 @@ net::Status TcpProxy::start() {
   if (auto http = profile().validate_http(options_.http_aware); !http) return http;
   http_shared_ = std::make_shared<fault::HttpSharedState>(profile().clauses().size());
   tally_.reset(profile());
+  reset_links(profile());
   auto loop = net::EventLoop::create();
   if (!loop) return tl::unexpected(loop.error());
   loop_ = std::move(*loop);
@@ -139,11 +151,20 @@ void TcpProxy::set_profile(fault::Profile profile) {
   loop_->post([this, profile = std::move(profile)] {
     http_shared_ = std::make_shared<fault::HttpSharedState>(profile.clauses().size());
     tally_.reset(profile);
+    reset_links(profile);
+    std::vector<std::uint64_t> ids;
     for (auto& [id, connection] : connections_) {
-      connection->up.chain = profile.make_chain(fault::Direction::up, options_.seed, id,
-                                                fault::Transport::stream, connection->clock);
-      connection->down.chain = profile.make_chain(fault::Direction::down, options_.seed, id,
-                                                  fault::Transport::stream, connection->clock);
+      attach_chains(*connection, profile);
+      ids.push_back(id);
+    }
+    // Bytes that waited for the old link's turn go by the new profile's rules.
+    for (auto id : ids) {
+      for (auto which : {fault::Direction::up, fault::Direction::down}) {
+        auto it = connections_.find(id);
+        if (it == connections_.end()) break;
+        pump(*it->second, which == fault::Direction::up ? it->second->up : it->second->down);
+      }
+      if (auto it = connections_.find(id); it != connections_.end()) update_interest(*it->second);
     }
     update_listener();
     log(kProxyEvent, "profile", ",\"profile\":" + nlohmann::json(profile.to_string()).dump());
@@ -277,10 +298,7 @@ void TcpProxy::start_connection(net::Fd client) {
   }
   c.up.which = fault::Direction::up;
   c.down.which = fault::Direction::down;
-  c.up.chain = profile.make_chain(fault::Direction::up, options_.seed, id, fault::Transport::stream,
-                                  c.clock);
-  c.down.chain = profile.make_chain(fault::Direction::down, options_.seed, id,
-                                    fault::Transport::stream, c.clock);
+  attach_chains(c, profile);
   if (options_.http_aware) {
     c.http =
         std::make_unique<fault::HttpExchange>(profile, options_.seed, id, http_shared_, c.clock);
@@ -475,12 +493,23 @@ void TcpProxy::pump(Connection& c, Direction& d) {
   }
   const std::uint64_t id = c.id;
   auto t = now();
+  bool link_wait = false;  // due bytes wait for the shared link's turn (its timer wakes us)
   while (!d.queue.empty() && !d.write_blocked && d.queue.front().release <= t) {
     if (d.end && d.end->at <= t && d.queue.front().release > d.end->at) break;
     auto& front = d.queue.front();
-    ssize_t n = ::send(d.dest_fd, front.bytes.data() + d.front_offset,
-                       front.bytes.size() - d.front_offset, MSG_NOSIGNAL);
+    std::size_t length = front.bytes.size() - d.front_offset;
+    const bool paced = paced_by_link(c, d, t);
+    if (paced) {
+      if (d.link_allowance == 0) {
+        request_link(c, d, t);
+        link_wait = true;
+        break;
+      }
+      length = std::min<std::size_t>(length, d.link_allowance);
+    }
+    ssize_t n = ::send(d.dest_fd, front.bytes.data() + d.front_offset, length, MSG_NOSIGNAL);
     if (n > 0) {
+      if (paced) d.link_allowance -= static_cast<std::uint64_t>(n);
       d.front_offset += static_cast<std::size_t>(n);
       (d.which == fault::Direction::up ? bytes_up_ : bytes_down_) += static_cast<std::uint64_t>(n);
       if (d.front_offset == front.bytes.size()) {
@@ -539,7 +568,7 @@ void TcpProxy::pump(Connection& c, Direction& d) {
   }
   // Otherwise wake up when the next chunk or the end is due.
   fault::Time next = fault::kNever;
-  if (!d.queue.empty() && !d.write_blocked) next = d.queue.front().release;
+  if (!d.queue.empty() && !d.write_blocked && !link_wait) next = d.queue.front().release;
   if (d.end && (d.queue.empty() || d.queue.front().release > d.end->at))
     next = std::min(next, d.end->at);
   if (next == d.timer_at && d.timer) return;
@@ -594,6 +623,9 @@ void TcpProxy::close_connection(std::uint64_t id, bool reset) {
     loop_->remove(fd->get());
   }
   log(id, "close", reset ? ",\"reset\":true" : "");
+  for (auto& link : links_) {
+    if (link) link->forget(id);
+  }
   connections_.erase(it);
   --active_;
 }
@@ -662,6 +694,76 @@ void TcpProxy::drain(Connection& c, int fd) {
   (client_side ? c.client_events : c.upstream_events) = 0;
   loop_->remove(fd);  // see finish_connection
   if (c.client_drained && c.upstream_drained) close_connection(id, false);
+}
+
+void TcpProxy::reset_links(const fault::Profile& profile) {
+  for (auto which : {fault::Direction::up, fault::Direction::down}) {
+    const std::size_t i = link_index(which);
+    if (link_timers_[i] && loop_) loop_->cancel_timer(link_timers_[i]);
+    link_timers_[i] = 0;
+    link_timer_at_[i] = fault::kNever;
+    links_[i] = fault::make_shared_link(profile, which);
+  }
+}
+
+void TcpProxy::attach_chains(Connection& c, const fault::Profile& profile) {
+  const auto shared = fault::shared_link_clause(profile);
+  for (Direction* d : {&c.up, &c.down}) {
+    d->chain = profile.make_chain(d->which, options_.seed, c.id, fault::Transport::stream, c.clock);
+    d->link_allowance = 0;
+    d->link_timeline = shared && fault::uses_shared_link(*d->chain, profile)
+                           ? &profile.clauses()[*shared].timeline
+                           : nullptr;
+  }
+}
+
+bool TcpProxy::paced_by_link(const Connection& c, const Direction& d, fault::Time t) const {
+  if (!d.link_timeline || !links_[link_index(d.which)]) return false;
+  return d.link_timeline->in_time() || d.link_timeline->active(t, c.clock);
+}
+
+void TcpProxy::request_link(Connection& c, Direction& d, fault::Time t) {
+  fault::SharedLink& link = *links_[link_index(d.which)];
+  // What is due now, counted up to one turn's worth (a turn grants no more).
+  std::uint64_t wanted = 0;
+  std::size_t offset = d.front_offset;
+  for (const auto& chunk : d.queue) {
+    if (chunk.release > t || wanted >= link.quantum()) break;
+    wanted += chunk.bytes.size() - offset;
+    offset = 0;
+  }
+  link.request(c.id, wanted, t);
+  arm_link(d.which);
+}
+
+void TcpProxy::arm_link(fault::Direction which) {
+  const std::size_t i = link_index(which);
+  if (!links_[i]) return;
+  const fault::Time next = links_[i]->next_grant();
+  if (next == link_timer_at_[i] && link_timers_[i]) return;
+  if (link_timers_[i]) loop_->cancel_timer(link_timers_[i]);
+  link_timers_[i] = 0;
+  link_timer_at_[i] = next;
+  if (next == fault::kNever) return;
+  link_timers_[i] = loop_->add_timer(std::max(next - now(), fault::Time::zero()),
+                                     [this, which] { on_link_turn(which); });
+}
+
+void TcpProxy::on_link_turn(fault::Direction which) {
+  const std::size_t i = link_index(which);
+  link_timers_[i] = 0;
+  link_timer_at_[i] = fault::kNever;
+  if (!links_[i]) return;
+  for (const auto& grant : links_[i]->grant(now())) {
+    auto it = connections_.find(grant.flow);
+    if (it == connections_.end()) continue;
+    Connection& c = *it->second;
+    Direction& d = which == fault::Direction::up ? c.up : c.down;
+    d.link_allowance += grant.bytes;
+    pump(c, d);
+    if (connections_.count(grant.flow)) update_interest(c);
+  }
+  arm_link(which);
 }
 
 }  // namespace faultline::proxy

@@ -22,6 +22,12 @@
 // without the drain a client still sending when the fault fires would see
 // "reset" or "closed" depending on the scheduler.
 //
+// `bandwidth scope=proxy` is one link per direction shared fairly by every
+// connection (fault/shared_link.h): a direction whose chain carries the
+// clause sends its due bytes only as the link grants them, in round-robin
+// turns of about 10ms of traffic each; one timer per link wakes the loop
+// for the next turn.
+//
 //   TcpProxy proxy(ProxyOptions{.listen = loopback(0), .upstream = server, .seed = 7},
 //                  fault::parse_profile("slicer max=16B; latency delay=5ms").value());
 //   proxy.start();
@@ -42,6 +48,7 @@
 
 #include "harness/fault/http_exchange.h"
 #include "harness/fault/profile.h"
+#include "harness/fault/shared_link.h"
 #include "harness/fault/tally.h"
 #include "targets/net/address.h"
 #include "targets/net/event_loop.h"
@@ -150,6 +157,15 @@ class TcpProxy {
   void take_output(Connection& connection, Direction& direction, fault::Output output);
   void pump(Connection& connection, Direction& direction);
   void update_interest(Connection& connection);
+  // The shared link (bandwidth scope=proxy): one per direction, renewed with
+  // each profile; a direction that uses it sends only what it was granted.
+  void reset_links(const fault::Profile& profile);
+  void attach_chains(Connection& connection, const fault::Profile& profile);
+  bool paced_by_link(const Connection& connection, const Direction& direction,
+                     fault::Time now) const;
+  void request_link(Connection& connection, Direction& direction, fault::Time now);
+  void arm_link(fault::Direction which);
+  void on_link_turn(fault::Direction which);
   void close_connection(std::uint64_t id, bool reset);
   // finish_connection: the orderly end (FIN both ways, drain, then close).
   void finish_connection(std::uint64_t id);
@@ -174,6 +190,10 @@ class TcpProxy {
   net::EventLoop::TimerId listener_timer_ = 0;  // the next edge of a down clause's window
   fault::Time started_{0};
   EventSink sink_;
+  // Index 0 up, 1 down. Loop thread only.
+  std::optional<fault::SharedLink> links_[2];
+  net::EventLoop::TimerId link_timers_[2] = {0, 0};
+  fault::Time link_timer_at_[2] = {fault::kNever, fault::kNever};
 
   std::atomic<std::uint64_t> accepted_{0}, active_{0}, upstream_failed_{0}, refuse_windows_{0},
       blackholed_{0}, rejected_{0}, resets_sent_{0}, drain_timeouts_{0}, bytes_up_{0},
