@@ -73,7 +73,7 @@ INSTANTIATE_TEST_SUITE_P(
                            Invariant::integrity},
                       Kill{"ws-no-close-handshake", "ws-echo/baseline", Invariant::integrity},
                       Kill{"ws-one-read-is-a-frame", "ws-echo/slicer-1-byte",
-                           Invariant::liveness}),
+                           Invariant::integrity}),
     [](const auto& info) { return test_name(info.param.mutant); });
 
 TEST(WsMutants, EveryMutantHasAKillRow) {
