@@ -21,6 +21,7 @@
 #include "harness/suites/mutants/echo_mutants.h"
 #include "harness/suites/mutants/http_mutants.h"
 #include "harness/suites/mutants/tls_mutants.h"
+#include "harness/suites/mutants/ws_mutants.h"
 #include "harness/suites/report.h"
 #include "harness/suites/suite.h"
 #include "harness/suites/tls_echo_client.h"
@@ -52,7 +53,8 @@ struct SuiteFlags {
 
 constexpr suites::Protocol kAllProtocols[] = {suites::Protocol::echo_tcp,
                                               suites::Protocol::echo_udp, suites::Protocol::http,
-                                              suites::Protocol::echo_tls, suites::Protocol::https};
+                                              suites::Protocol::echo_tls, suites::Protocol::https,
+                                              suites::Protocol::ws_echo};
 
 bool is_tls(suites::Protocol protocol) {
   return protocol == suites::Protocol::echo_tls || protocol == suites::Protocol::https;
@@ -155,8 +157,8 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
     // The user's client against the reference server of --protocol.
     if (!protocol) {
       return net::make_error(net::ErrorKind::invalid_argument,
-                             "--client-cmd needs --protocol (echo-tcp, echo-udp, http, echo-tls or "
-                             "https)");
+                             "--client-cmd needs --protocol (echo-tcp, echo-udp, http, echo-tls, "
+                             "https or ws-echo)");
     }
     if (sources > 0 || !flags.client_mutant.empty()) {
       return net::make_error(net::ErrorKind::invalid_argument,
@@ -164,8 +166,9 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
                              "--target-cmd, --builtin and --client-mutant");
     }
     if (auto ok = suites::check_client_template(
-            flags.client_cmd,
-            *protocol == suites::Protocol::http || *protocol == suites::Protocol::https);
+            flags.client_cmd, *protocol == suites::Protocol::http ||
+                                  *protocol == suites::Protocol::https ||
+                                  *protocol == suites::Protocol::ws_echo);
         !ok) {
       return tl::unexpected(ok.error());
     }
@@ -177,8 +180,8 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
   if (!flags.target.empty() || !flags.target_cmd.empty()) {
     if (!protocol) {
       return net::make_error(net::ErrorKind::invalid_argument,
-                             "--protocol (echo-tcp, echo-udp, http, echo-tls or https) is required "
-                             "with --target and --target-cmd");
+                             "--protocol (echo-tcp, echo-udp, http, echo-tls, https or ws-echo) is "
+                             "required with --target and --target-cmd");
     }
     Plan plan{nullptr, *protocol, {}};
     if (is_tls(*protocol)) {
@@ -204,26 +207,34 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
     std::string name = flags.builtin;
     if (name.rfind("mutant:", 0) == 0) {
       auto mutant = name.substr(7);
-      const bool tls = suites::make_tls_server_mutant(mutant) != nullptr;
-      if (!tls && !suites::make_server_mutant(mutant)) {
-        return net::make_error(net::ErrorKind::invalid_argument,
-                               "unknown server mutant '" + mutant + "': expected one of " +
-                                   join_names(all_names(suites::server_mutant_names(),
-                                                        suites::tls_server_mutant_names()),
-                                              "mutant:"));
+      // Each protocol's server mutants: the first set that knows the name.
+      using Make = std::unique_ptr<echo::EchoServer> (*)(std::string_view);
+      const std::pair<suites::Protocol, Make> sets[] = {
+          {suites::Protocol::echo_tcp, suites::make_server_mutant},
+          {suites::Protocol::echo_tls, suites::make_tls_server_mutant},
+          {suites::Protocol::ws_echo, suites::make_ws_server_mutant},
+      };
+      auto found = std::find_if(std::begin(sets), std::end(sets),
+                                [&](const auto& set) { return set.second(mutant) != nullptr; });
+      if (found == std::end(sets)) {
+        return net::make_error(
+            net::ErrorKind::invalid_argument,
+            "unknown server mutant '" + mutant + "': expected one of " +
+                join_names(all_names(all_names(suites::server_mutant_names(),
+                                               suites::tls_server_mutant_names()),
+                                     suites::ws_server_mutant_names()),
+                           "mutant:"));
       }
       plans.push_back({std::make_unique<suites::InProcessTarget>(
                            name,
-                           [mutant, tls] {
-                             std::shared_ptr<echo::EchoServer> server(
-                                 tls ? suites::make_tls_server_mutant(mutant)
-                                     : suites::make_server_mutant(mutant));
+                           [mutant, make = found->second] {
+                             std::shared_ptr<echo::EchoServer> server(make(mutant));
                              return suites::InProcessTarget::Server{
                                  [server] { return server->start(); },
                                  [server] { return server->address(); },
                                  [server] { server->stop(); }};
                            }),
-                       tls ? suites::Protocol::echo_tls : suites::Protocol::echo_tcp,
+                       found->first,
                        {}});
     } else if (name == "echo-tcp:epoll" || name == "echo-tcp:threads" || name == "echo-tcp") {
       auto model = name == "echo-tcp:threads" ? "threads" : "epoll";
@@ -233,14 +244,14 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
     } else if (name == "echo-udp") {
       plans.push_back(
           {suites::builtin_target(suites::Protocol::echo_udp), suites::Protocol::echo_udp, {}});
-    } else if (name == "http" || name == "echo-tls" || name == "https") {
+    } else if (name == "http" || name == "echo-tls" || name == "https" || name == "ws-echo") {
       auto p = suites::parse_protocol(name).value();
       plans.push_back({suites::builtin_target(p), p, {}});
     } else {
       return net::make_error(net::ErrorKind::invalid_argument,
                              "--builtin '" + name +
                                  "': expected echo-tcp:epoll, echo-tcp:threads, echo-udp, http, "
-                                 "echo-tls, https or mutant:NAME");
+                                 "echo-tls, https, ws-echo or mutant:NAME");
     }
   } else {
     // Every built-in target (or those of --protocol).
@@ -371,7 +382,8 @@ int run_suite_command(const SuiteFlags& flags) {
   if (flags.mutants) {
     fmt::print(
         "kill table: the echo-tcp and http catalogs against every in-tree mutant, the echo-tls "
-        "catalog against every TLS mutant (seed {})\n",
+        "catalog against every TLS mutant, the ws-echo catalog against every WebSocket mutant "
+        "(seed {})\n",
         flags.seed);
     auto client_program = sibling_program("faultline-echo-client");
     if (client_program.empty()) {
@@ -442,9 +454,10 @@ void register_suite_command(CLI::App& app, int& exit_code) {
   suite->add_option("--target-cmd", flags->target_cmd,
                     "a command that starts the server; {port} is replaced by a free port");
   suite->add_option("--builtin", flags->builtin,
-                    "echo-tcp:epoll, echo-tcp:threads, echo-udp, http, echo-tls, https, or "
-                    "mutant:NAME");
-  suite->add_option("--protocol", flags->protocol, "echo-tcp, echo-udp, http, echo-tls or https");
+                    "echo-tcp:epoll, echo-tcp:threads, echo-udp, http, echo-tls, https, ws-echo, "
+                    "or mutant:NAME");
+  suite->add_option("--protocol", flags->protocol,
+                    "echo-tcp, echo-udp, http, echo-tls, https or ws-echo");
   suite->add_option("--scenarios", flags->scenarios,
                     "comma-separated globs, e.g. 'echo-tcp/slicer*'");
   suite->add_option("--seed", flags->seed, "seed for every fault (run i of --repeat uses seed+i)")
@@ -462,12 +475,12 @@ void register_suite_command(CLI::App& app, int& exit_code) {
   suite->add_flag("--list", flags->list, "list the scenarios and exit");
   suite->add_flag("--mutants", flags->mutants,
                   "run the echo-tcp catalog against every in-tree mutant (echo-tls against the\n"
-                  "TLS mutants) and print the kill table");
+                  "TLS mutants, ws-echo against the WebSocket mutants) and print the kill table");
   suite->add_option(
       "--client-cmd", flags->client_cmd,
       "your client program, against the reference server of --protocol behind the fault proxy:\n"
       "'CMD {host} {port}' (echo: message on stdin, reply to stdout) or 'CMD {url}' (http: body\n"
-      "to stdout); exit 0 on success, non-zero with a message on stderr on failure");
+      "to stdout; ws-echo: stdin sent as one text message, the echo to stdout); exit 0 on success, non-zero with a message on stderr on failure");
   suite->add_option("--request", flags->requests,
                     "with --protocol http: a request your service answers, 'METHOD PATH' or\n"
                     "'METHOD PATH @body-file' (repeatable); each is checked against its answer\n"

@@ -3,6 +3,8 @@
 #include <signal.h>
 
 #include <chrono>
+#include <iostream>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -39,7 +41,11 @@ struct WsSendFlags {
   std::string fragment;
   std::string timeout = "5s";
   std::vector<std::string> subprotocols;
+  bool echo_only = false;
 };
+
+// kMaxStdinMessage: the most MESSAGE '-' reads from standard input.
+constexpr std::size_t kMaxStdinMessage = 64 << 20;
 
 net::Result<std::uint64_t> size_flag(std::string_view flag, const std::string& text,
                                      std::uint64_t min, std::uint64_t max) {
@@ -111,7 +117,19 @@ std::string printable(std::string_view bytes) {
   return shown;
 }
 
-int run_send(const WsSendFlags& flags) {
+int run_send(WsSendFlags flags) {
+  if (flags.message == "-") {
+    // The message from standard input, as `faultline suite --client-cmd` gives it.
+    std::string input;
+    char chunk[64 * 1024];
+    while (std::cin.read(chunk, sizeof(chunk)) || std::cin.gcount() > 0) {
+      input.append(chunk, static_cast<std::size_t>(std::cin.gcount()));
+      if (input.size() > kMaxStdinMessage)
+        return usage_error(fmt::format("MESSAGE '-': standard input holds more than {} bytes",
+                                       kMaxStdinMessage));
+    }
+    flags.message = std::move(input);
+  }
   auto url = ws::WsUrl::parse(flags.to);
   if (!url) return usage_error("--to: " + url.error().message);
   if (url->secure) return usage_error("--to: wss:// is not supported yet; use ws://");
@@ -155,6 +173,18 @@ int run_send(const WsSendFlags& flags) {
   }
   auto closed = (*client)->close();
   if (!closed) return runtime_error(closed.error());
+  if (flags.echo_only) {
+    std::fwrite(reply->payload.data(), 1, reply->payload.size(), stdout);
+    std::fflush(stdout);
+    if (!closed->clean || closed->peer_code != ws::close_code::kNormal) {
+      return runtime_error(net::Error{
+          net::ErrorKind::bad_data, 0,
+          fmt::format("websocket {}: echoed, but the closing handshake failed: peer code {} ({}){}",
+                      url->to_string(), closed->peer_code, ws::close_code_name(closed->peer_code),
+                      closed->clean ? "" : ", not clean")});
+    }
+    return 0;
+  }
   fmt::print("echoed {} bytes ({}{}) from {} in {:.3f} ms: {}\n", reply->payload.size(),
              ws::opcode_name(opcode),
              fragment ? fmt::format(", {}-byte fragments", fragment) : std::string(),
@@ -209,7 +239,8 @@ void register_ws_commands(CLI::App& app, int& exit_code) {
       "send",
       "Open a WebSocket to URL, send MESSAGE, check that the same message comes back,\n"
       "and close (close frames both ways).");
-  send->add_option("MESSAGE", send_flags->message, "the message (UTF-8 text unless --binary)")
+  send->add_option("MESSAGE", send_flags->message,
+                   "the message (UTF-8 text unless --binary); - reads it from standard input")
       ->required();
   send->add_option("--to", send_flags->to, "server URL ws://HOST:PORT/path")->required();
   send->add_flag("--binary", send_flags->binary, "send a binary message instead of text");
@@ -219,6 +250,9 @@ void register_ws_commands(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   send->add_option("--subprotocol", send_flags->subprotocols,
                    "a subprotocol to offer (repeatable)");
+  send->add_flag("--echo-only", send_flags->echo_only,
+                 "write only the echoed message's bytes to stdout (for scripts and\n"
+                 "faultline suite --client-cmd); a close that is not clean fails");
   send->callback([send_flags, &exit_code] { exit_code = run_send(*send_flags); });
 }
 

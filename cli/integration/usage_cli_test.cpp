@@ -122,6 +122,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadUsage{{"suite", "--builtin", "http", "--client-mutant", "bogus"},
                  "expected one of one-recv-is-a-message, "},
         BadUsage{{"suite", "--list", "--protocol", "smtp"}, "smtp"},
+        BadUsage{{"suite", "--list", "--protocol", "ws"},
+                 "expected echo-tcp, echo-udp, http, echo-tls, https or ws-echo"},
+        BadUsage{{"suite", "--builtin", "mutant:ws-bogus"}, "mutant:ws-one-read-is-a-frame"},
+        BadUsage{{"suite", "--target", "127.0.0.1:1", "--protocol", "ws-echo", "--cacert", "x"},
+                 "--cacert and --insecure need --protocol echo-tls or https"},
+        BadUsage{{"suite", "--client-cmd", "my-ws-client", "--protocol", "ws-echo"},
+                 "needs {url} (or {host} and {port})"},
         // toxiproxy: no unauthenticated API off loopback unless asked for.
         BadUsage{{"toxiproxy", "--host", "0.0.0.0"}, "add --allow-remote"},
         BadUsage{{"toxiproxy", "--config", "/nonexistent/toxiproxy.json"},

@@ -249,6 +249,70 @@ std::vector<Scenario> https() {
   };
 }
 
+// ws_echo: the stream scenarios that fit a WebSocket echo (a 1-byte slicer
+// splits frame headers and UTF-8 sequences alike; a reset or a FIN lands
+// mid-frame), and the WebSocket ones: a scripted peer breaks one rule or
+// goes silent, and the server must answer as RFC 6455 says. Large messages
+// stay under 1 MiB, the default limit of common servers (Python websockets).
+std::vector<Scenario> ws_echo() {
+  const auto P = Protocol::ws_echo;
+  constexpr std::size_t kLarge = 1000 << 10;
+  return {
+      make("ws-echo/baseline", P, "", Workload::exchange, {}, 10s,
+           "no faults: text (in 1..7-byte fragments, characters split across frames) and binary "
+           "echoed whole, then a clean closing handshake"),
+      make("ws-echo/slicer-1-byte", P, "slicer min=1B max=1B delay=1ms", Workload::exchange, {},
+           30s, "one byte per segment both ways: every frame header and UTF-8 sequence split "
+           "across reads", 200),
+      make("ws-echo/slicer-small", P, "slicer min=1B max=7B delay=100us", Workload::exchange, {},
+           20s, "frames cut anywhere into 1..7-byte segments"),
+      make("ws-echo/latency", P, "latency delay=20ms jitter=10ms", Workload::exchange, {}, 20s,
+           "a slow peer: 10..30 ms each way, the handshake too"),
+      make("ws-echo/retransmit", P, "retransmit rate=10% rto=20ms", Workload::exchange, {}, 20s,
+           "dropped packets as TCP shows them: retransmission stalls"),
+      make("ws-echo/large-message", P, "", Workload::large, {}, 20s,
+           "a 1000 KiB text message in one frame: many reads, partial writes", kLarge),
+      make("ws-echo/slow-reader", P, "bandwidth rate=1MiB/s dir=down", Workload::large, {}, 20s,
+           "the client reads the 1000 KiB echo slowly: the server must finish its partial writes",
+           kLarge),
+      make("ws-echo/half-close", P, "bandwidth rate=1MiB/s dir=down", Workload::half_close, {},
+           20s,
+           "the client sends 1000 KiB and its close frame, then FIN, while the echo drains "
+           "slowly: the echo and the close reply still owed must arrive",
+           kLarge),
+      make("ws-echo/stall", P, "stall dir=down", Workload::exchange, {ErrorKind::timeout}, 10s,
+           "the 101 never comes: the client must time out, not hang"),
+      make("ws-echo/stall-mid-message", P, "stall after=64KiB dir=down", Workload::large,
+           {ErrorKind::timeout}, 15s, "the echo stops 64 KiB in: a timeout, not a hang", kLarge),
+      make("ws-echo/reset-mid-frame", P, "reset after=64KiB dir=down", Workload::large,
+           {ErrorKind::reset}, 10s, "an RST in the middle of the echo's frame", kLarge),
+      make("ws-echo/fin-mid-frame", P, "limit_data after=64KiB dir=down", Workload::large,
+           {ErrorKind::closed}, 10s,
+           "the connection ends 64 KiB into the echo's frame: closed, never a short message",
+           kLarge),
+      make("ws-echo/refused", P, "down mode=refuse", Workload::exchange, {ErrorKind::refused}, 10s,
+           "nothing listens: connection refused"),
+      make("ws-echo/isolation", P, "", Workload::isolation, {}, 15s,
+           "one peer sends its handshake and half a frame header, then never reads: the others "
+           "must be served"),
+      make("ws-echo/ping-between-fragments", P, "slicer min=1B max=3B delay=100us",
+           Workload::ws_ping_between_fragments, {}, 20s,
+           "a ping between the fragments of a message: a pong at once, then the whole echo"),
+      make("ws-echo/close-unanswered", P, "", Workload::ws_close_unanswered, {}, 15s,
+           "invalid UTF-8 earns close 1007; the peer never answers it: the server must still "
+           "end the connection"),
+      make("ws-echo/pong-missing", P, "", Workload::ws_pong_missing, {}, 20s,
+           "the peer goes silent and answers no ping: the server's keepalive must end the "
+           "connection inside the deadline"),
+      make("ws-echo/frame-over-limit", P, "", Workload::ws_frame_over_limit, {}, 10s,
+           "a frame header announcing 1 GiB: close 1009 at once, not a wait for the payload"),
+      make("ws-echo/unmasked-frame", P, "", Workload::ws_unmasked_frame, {}, 10s,
+           "a client frame without a mask: close 1002, never an echo"),
+      make("ws-echo/fragmented-ping", P, "", Workload::ws_fragmented_control, {}, 10s,
+           "a ping with FIN clear (a fragmented control frame): close 1002, never a pong"),
+  };
+}
+
 }  // namespace
 
 std::vector<Scenario> catalog(Protocol protocol) {
@@ -263,6 +327,8 @@ std::vector<Scenario> catalog(Protocol protocol) {
       return echo_tls();
     case Protocol::https:
       return https();
+    case Protocol::ws_echo:
+      return ws_echo();
   }
   return {};
 }

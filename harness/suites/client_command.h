@@ -10,7 +10,9 @@
 //     client must verify against it, and refuse the expired, wrong-host and
 //     self-signed certificates some scenarios present.
 //   - echo clients read the message from stdin (to EOF), send it, and write
-//     what came back to stdout; HTTP clients fetch {url} and write the body.
+//     what came back to stdout; HTTP clients fetch {url} and write the body;
+//     WebSocket clients (ws-echo) connect to {url} (ws://HOST:PORT/), send
+//     stdin as one text message and write the echoed message to stdout.
 //   - exit 0 on success; non-zero with a message on stderr on failure.
 // The harness kills the program's whole process group at the deadline.
 //

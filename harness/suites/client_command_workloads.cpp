@@ -71,9 +71,12 @@ std::optional<Outcome> judge_run(const Scenario& scenario, const ClientRun& run,
 Outcome echo_client_runs(const Scenario& scenario, const WorkloadContext& context,
                          const std::vector<std::string>& messages) {
   const auto until = net::Deadline::after(scenario.deadline);
+  // A WebSocket client is told the proxy's URL; an echo client its address.
+  const std::string url =
+      context.protocol == Protocol::ws_echo ? "ws://" + context.via.to_string() + "/" : "";
   for (std::size_t i = 0; i < messages.size(); ++i) {
     auto what = fmt::format("message {} ({} bytes)", i, messages[i].size());
-    auto run = run_client_command(*context.client_command, context.via, "", messages[i],
+    auto run = run_client_command(*context.client_command, context.via, url, messages[i],
                                   std::max<net::Duration>(until.remaining(), 100ms), 64 << 20,
                                   context.cacert);
     if (!run)

@@ -236,6 +236,9 @@ ScenarioResult Runner::run(const Scenario& scenario, std::uint64_t seed) {
       case Protocol::https:  // the context carries the TLS client settings
         outcome = run_http_workload(scenario, context);
         break;
+      case Protocol::ws_echo:
+        outcome = run_ws_workload(scenario, context);
+        break;
     }
     promise.set_value(std::move(outcome));
   });

@@ -16,6 +16,8 @@ std::string_view protocol_name(Protocol protocol) {
       return "echo-tls";
     case Protocol::https:
       return "https";
+    case Protocol::ws_echo:
+      return "ws-echo";
   }
   return "echo-tcp";
 }
@@ -26,9 +28,10 @@ net::Result<Protocol> parse_protocol(std::string_view text) {
   if (text == "http") return Protocol::http;
   if (text == "echo-tls") return Protocol::echo_tls;
   if (text == "https") return Protocol::https;
-  return net::make_error(
-      net::ErrorKind::invalid_argument,
-      "protocol '" + std::string(text) + "': expected echo-tcp, echo-udp, http, echo-tls or https");
+  if (text == "ws-echo") return Protocol::ws_echo;
+  return net::make_error(net::ErrorKind::invalid_argument,
+                         "protocol '" + std::string(text) +
+                             "': expected echo-tcp, echo-udp, http, echo-tls, https or ws-echo");
 }
 
 std::string_view workload_name(Workload workload) {
@@ -61,6 +64,18 @@ std::string_view workload_name(Workload workload) {
       return "tls-self-signed-certificate";
     case Workload::http_post_once:
       return "http-post-once";
+    case Workload::ws_close_unanswered:
+      return "ws-close-unanswered";
+    case Workload::ws_pong_missing:
+      return "ws-pong-missing";
+    case Workload::ws_frame_over_limit:
+      return "ws-frame-over-limit";
+    case Workload::ws_unmasked_frame:
+      return "ws-unmasked-frame";
+    case Workload::ws_fragmented_control:
+      return "ws-fragmented-control";
+    case Workload::ws_ping_between_fragments:
+      return "ws-ping-between-fragments";
   }
   return "exchange";
 }

@@ -28,8 +28,9 @@ namespace faultline::suites {
 // Protocol: what the target speaks.
 // echo_tls and https are echo-tcp and http over TLS: the proxy stays
 // TLS-blind, so byte-level faults hit records (a corrupt bit is a bad record
-// MAC, a cut is a truncation without close_notify).
-enum class Protocol { echo_tcp, echo_udp, http, echo_tls, https };
+// MAC, a cut is a truncation without close_notify). ws_echo is a WebSocket
+// echo server (RFC 6455): text back as text, binary as binary.
+enum class Protocol { echo_tcp, echo_udp, http, echo_tls, https, ws_echo };
 std::string_view protocol_name(Protocol protocol);
 net::Result<Protocol> parse_protocol(std::string_view text);
 
@@ -51,6 +52,14 @@ enum class Workload {
   tls_wrong_host_certificate,
   tls_self_signed_certificate,
   http_post_once,        // one POST answered 503 by the proxy: the client must not re-send it
+  // WebSocket (ws-echo): a scripted peer that breaks one rule or goes
+  // silent; the server must answer as RFC 6455 says, inside the deadline.
+  ws_close_unanswered,   // the server's close (after invalid UTF-8) is never answered
+  ws_pong_missing,       // the peer never answers the server's pings
+  ws_frame_over_limit,   // a frame header announcing 1 GiB: close 1009 before the payload
+  ws_unmasked_frame,     // a client frame without a mask: close 1002, never an echo
+  ws_fragmented_control, // a ping with FIN clear: close 1002, never a pong
+  ws_ping_between_fragments,  // a ping inside a fragmented message: pong at once, then the echo
 };
 std::string_view workload_name(Workload workload);
 

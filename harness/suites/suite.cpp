@@ -7,6 +7,7 @@
 #include "harness/suites/mutants/echo_mutants.h"
 #include "harness/suites/mutants/http_mutants.h"
 #include "harness/suites/mutants/tls_mutants.h"
+#include "harness/suites/mutants/ws_mutants.h"
 #include "harness/suites/suite_pki.h"
 #include "harness/suites/workload.h"
 #include "targets/echo/echo_server.h"
@@ -14,6 +15,7 @@
 #include "targets/echo/udp_echo_server.h"
 #include "targets/http/server/server.h"
 #include "targets/net/socket.h"
+#include "targets/ws/echo_server.h"
 
 namespace faultline::suites {
 namespace {
@@ -62,6 +64,17 @@ std::unique_ptr<Target> builtin_target(Protocol protocol, std::string_view model
         options.listen = net::Address::loopback(0);
         options.tls = suite_server_context(suite_pki().server);
         return wrap(std::make_shared<http::HttpServer>(options));
+      });
+    case Protocol::ws_echo:
+      return std::make_unique<InProcessTarget>("ws-echo", [] {
+        // Short keepalive and close deadlines, so ws-echo/pong-missing and
+        // ws-echo/close-unanswered end in seconds.
+        ws::WsServerOptions options;
+        options.listen = net::Address::loopback(0);
+        options.ping_interval = std::chrono::seconds(2);
+        options.pong_timeout = std::chrono::seconds(3);
+        options.close_timeout = std::chrono::seconds(2);
+        return wrap(std::make_shared<ws::WsEchoServer>(options));
       });
   }
   return nullptr;
@@ -169,14 +182,16 @@ std::vector<KillRow> kill_table(const SuiteOptions& options, bool stop_at_first_
   auto http_scenarios = select(catalog(Protocol::http), options.scenarios);
   std::vector<KillRow> rows;
   auto tls_scenarios = select(catalog(Protocol::echo_tls), options.scenarios);
+  auto ws_scenarios = select(catalog(Protocol::ws_echo), options.scenarios);
   // run_rows runs `row`'s mutant through `protocol`'s selected scenarios.
   auto run_rows = [&](KillRow& row, Target& target, RunnerOptions runner_options,
                       Protocol protocol = Protocol::echo_tcp) {
     const bool program = !runner_options.client_command.empty();
     Runner runner(target, protocol, std::move(runner_options));
-    const auto& selected = protocol == Protocol::echo_tls ? tls_scenarios
-                           : protocol == Protocol::http   ? http_scenarios
-                                                          : scenarios;
+    const auto& selected = protocol == Protocol::echo_tls  ? tls_scenarios
+                           : protocol == Protocol::http    ? http_scenarios
+                           : protocol == Protocol::ws_echo ? ws_scenarios
+                                                           : scenarios;
     for (const auto& scenario : selected) {
       if (program && !applies_to_client_command(scenario)) continue;
       auto result = runner.run(scenario, options.seed);
@@ -204,6 +219,8 @@ std::vector<KillRow> kill_table(const SuiteOptions& options, bool stop_at_first_
        make_server_mutant, client_mutant},
       {Protocol::echo_tls, !tls_scenarios.empty(), tls_server_mutant_names(),
        tls_client_mutant_names(), make_tls_server_mutant, tls_client_mutant},
+      {Protocol::ws_echo, !ws_scenarios.empty(), ws_server_mutant_names(), {},
+       make_ws_server_mutant, nullptr},
   };
   for (const MutantSet& set : sets) {
     if (!set.selected) continue;

@@ -42,7 +42,8 @@ using ResultSink = std::function<void(const ScenarioResult&)>;
 
 // builtin_target: the reference server for `protocol`, run in this process
 // (echo-tcp: the epoll echo server; echo-udp: the UDP echo server; http: the
-// httpbin-like server). `model` picks the echo-tcp server model.
+// httpbin-like server; ws-echo: the WebSocket echo server). `model` picks
+// the echo-tcp server model.
 std::unique_ptr<Target> builtin_target(Protocol protocol, std::string_view model = "epoll");
 
 // check_target: starts the target and, for a stream protocol, connects to it
@@ -66,7 +67,8 @@ struct KillRow {
 };
 
 // kill_table runs the echo-tcp catalog against every in-tree echo mutant, the
-// echo-tls catalog against every TLS mutant (mutants/tls_mutants.h) and the
+// echo-tls catalog against every TLS mutant (mutants/tls_mutants.h), the
+// ws-echo catalog against every WebSocket mutant (mutants/ws_mutants.h) and the
 // http catalog against every HTTP client mutant (side "http-client"); each
 // only where options.scenarios selects some of its catalog. With
 // stop_at_first_kill, a mutant's row ends at its first killing scenario.

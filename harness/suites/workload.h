@@ -72,6 +72,8 @@ inline Outcome failed_with(net::Error error) {
 Outcome run_echo_tcp_workload(const Scenario& scenario, const WorkloadContext& context);
 Outcome run_echo_udp_workload(const Scenario& scenario, const WorkloadContext& context);
 Outcome run_http_workload(const Scenario& scenario, const WorkloadContext& context);
+// run_ws_workload: a ws-echo scenario (ws_workloads.cpp).
+Outcome run_ws_workload(const Scenario& scenario, const WorkloadContext& context);
 // run_tls_certificate_workload: the echo client under test against a
 // reference TLS echo server presenting the scenario's bad certificate.
 Outcome run_tls_certificate_workload(const Scenario& scenario, const WorkloadContext& context);

@@ -160,6 +160,13 @@ bool WsEchoServer::read_ready(Client& client) {
       continue;
     }
     if (n == 0) {
+      if (client.phase == Phase::draining && !client.out.empty()) {
+        // The peer's FIN right after its close frame (a half-close): what we
+        // still owe it (echoes, the close reply) goes out first; flush()
+        // closes once it has.
+        client.peer_fin = true;
+        return true;
+      }
       // The peer's FIN: the end of a clean close while draining, else abnormal.
       if (client.phase != Phase::draining) ++counters_.abnormal_closes;
       close_client(client.fd.get());
@@ -226,16 +233,24 @@ bool WsEchoServer::flush(Client& client) {
     close_client(client.fd.get());
     return false;
   }
+  if (client.phase == Phase::draining && client.peer_fin) {
+    close_client(client.fd.get());
+    return false;
+  }
   if (client.phase == Phase::draining && !client.write_shut) {
     (void)net::shutdown_write(client.fd.get());
     client.write_shut = true;
+    // The peer's time to close its side starts once our last word is out.
+    client.deadline = net::MonotonicClock::now() + options_.close_timeout;
+    arm_timer(client);
   }
   return true;
 }
 
 void WsEchoServer::update_interest(Client& client) {
   std::uint32_t events = 0;
-  if (client.phase == Phase::draining || client.out.size() < options_.max_owed_bytes)
+  if (!client.peer_fin &&
+      (client.phase == Phase::draining || client.out.size() < options_.max_owed_bytes))
     events |= EPOLLIN;
   if (!client.out.empty()) events |= EPOLLOUT;
   if (events != client.watched) {

@@ -12,7 +12,8 @@
 // draining: the server has said its last word (a close frame or a 4xx); it
 // flushes, shuts its side down (FIN) and reads until the peer's FIN, at most
 // close_timeout, so the close frame is not lost to a reset caused by unread
-// bytes. Every phase has a deadline; every buffer a bound.
+// bytes. A peer that half-closes right after its close frame still gets
+// every byte owed to it. Every phase has a deadline; every buffer a bound.
 //
 //   ws::WsEchoServer server({.listen = net::Address::loopback(0)});
 //   if (auto started = server.start(); !started) ...
@@ -98,6 +99,7 @@ class WsEchoServer {
     std::optional<Connection> connection;
     std::string out;
     bool write_shut = false;
+    bool peer_fin = false;  // the peer half-closed while we still owed it bytes
     net::EventLoop::TimerId timer = 0;
     net::MonotonicClock::time_point deadline{};  // of the phase (handshake, close, drain)
     net::MonotonicClock::time_point last_frame{};

@@ -161,5 +161,33 @@ TEST(ClientProgram, CurlThatSkipsVerificationFailsTheCertificateScenarios) {
   }
 }
 
+// The WebSocket direction: `faultline ws send -` as the user's client, the
+// reference WebSocket echo server behind the proxy.
+TEST(ClientProgram, FaultlineWsSendPassesTheWsEchoClientScenarios) {
+  const std::string command = std::string("'") + FAULTLINE_BINARY +
+                              "' ws send - --to {url} --echo-only --fragment 3 --timeout 3s";
+  auto results = run_client(Protocol::ws_echo, command);
+  std::size_t applicable = 0;
+  for (const auto& s : catalog(Protocol::ws_echo))
+    applicable += applies_to_client_command(s) ? 1 : 0;
+  ASSERT_EQ(results.size(), applicable);
+  ASSERT_GE(results.size(), 10u);
+  for (const auto& r : results) {
+    EXPECT_TRUE(r.passed) << r.scenario << ": " << invariant_name(r.broken) << ": " << r.detail
+                          << "\n  replay: " << r.replay;
+  }
+}
+
+// A client that prints what it was sent without speaking WebSocket fails
+// where the server is needed: a refused connection must be an error.
+TEST(ClientProgram, WsClientThatIgnoresTheServerIsKilled) {
+  auto results = run_client(Protocol::ws_echo, "cat; : {url}", "ws-echo/refused,ws-echo/stall");
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& r : results) {
+    EXPECT_FALSE(r.passed) << r.scenario;
+    EXPECT_EQ(r.broken, Invariant::clarity) << r.scenario << ": " << r.detail;
+  }
+}
+
 }  // namespace
 }  // namespace faultline::suites

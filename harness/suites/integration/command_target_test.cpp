@@ -173,5 +173,24 @@ TEST(CommandTarget, HygieneCatchesAServerThatKeepsMemoryPerResetConnection) {
   EXPECT_NE(result.detail.find("resident memory grew from"), std::string::npos) << result.detail;
 }
 
+// `faultline ws serve` as a --target-cmd: the ws-echo scenarios through the
+// proxy, the WebSocket ones (a violation, a silent peer) included.
+TEST(CommandTarget, WsServeCommandPassesTheWsEchoScenarios) {
+  auto target = CommandTarget::create(kFaultline +
+                                          " ws serve --listen 127.0.0.1:{port} --ping-interval 2s "
+                                          "--pong-timeout 3s --close-timeout 2s",
+                                      Protocol::ws_echo);
+  ASSERT_TRUE(target);
+  SuiteOptions options;
+  options.scenarios =
+      "ws-echo/baseline,ws-echo/slicer-1-byte,ws-echo/unmasked-frame,ws-echo/pong-missing";
+  auto results = run_suite(**target, Protocol::ws_echo, options);
+  ASSERT_EQ(results.size(), 4u);
+  for (const auto& r : results) {
+    EXPECT_TRUE(r.passed) << r.scenario << ": " << invariant_name(r.broken) << ": " << r.detail;
+    EXPECT_NE(r.target.find("ws serve --listen 127.0.0.1:"), std::string::npos) << r.target;
+  }
+}
+
 }  // namespace
 }  // namespace faultline::suites
