@@ -14,6 +14,7 @@ void register_http_commands(CLI::App& app, int& exit_code);
 void register_proxy_command(CLI::App& app, int& exit_code);
 void register_sim_command(CLI::App& app, int& exit_code);
 void register_suite_command(CLI::App& app, int& exit_code);
+void register_shrink_command(CLI::App& app, int& exit_code);
 void register_fuzz_command(CLI::App& app, int& exit_code);
 void register_bench_command(CLI::App& app, int& exit_code);
 void register_tls_command(CLI::App& app, int& exit_code);

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   faultline::cli::register_proxy_command(app, exit_code);
   faultline::cli::register_sim_command(app, exit_code);
   faultline::cli::register_suite_command(app, exit_code);
+  faultline::cli::register_shrink_command(app, exit_code);
   faultline::cli::register_fuzz_command(app, exit_code);
   faultline::cli::register_bench_command(app, exit_code);
   faultline::cli::register_tls_command(app, exit_code);

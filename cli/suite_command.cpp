@@ -14,6 +14,8 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/profile_flags.h"
+#include "cli/suite_plans.h"
 #include "cli/tls_flags.h"
 #include "harness/suites/catalog.h"
 #include "harness/suites/client_command.h"
@@ -23,33 +25,13 @@
 #include "harness/suites/mutants/tls_mutants.h"
 #include "harness/suites/mutants/ws_mutants.h"
 #include "harness/suites/report.h"
+#include "harness/suites/sim_suite.h"
 #include "harness/suites/suite.h"
 #include "harness/suites/tls_echo_client.h"
 
 namespace faultline::cli {
 namespace {
 
-struct SuiteFlags {
-  std::string target;
-  std::string target_cmd;
-  std::string builtin;
-  std::string protocol;
-  std::string scenarios;
-  std::uint64_t seed = 1;
-  int repeat = 1;
-  int rerun_failures = 0;
-  std::string junit;
-  std::string json;
-  bool list = false;
-  bool mutants = false;
-  std::string client_mutant;
-  std::string client_cmd;
-  std::vector<std::string> requests;
-  std::string requests_file;
-  std::vector<std::string> volatile_headers;
-  std::string cacert;
-  bool insecure = false;
-};
 
 constexpr suites::Protocol kAllProtocols[] = {suites::Protocol::echo_tcp,
                                               suites::Protocol::echo_udp, suites::Protocol::http,
@@ -112,6 +94,8 @@ net::Status check_before_running(const SuiteFlags& flags) {
     refuse(flags.list, "--list");
     refuse(flags.repeat != 1, "--repeat");
     refuse(flags.rerun_failures != 0, "--rerun-failures");
+    refuse(!flags.faults.empty() || !flags.profile_file.empty(), "--fault/--profile");
+    refuse(flags.network != "real", "--network");
     if (!conflicting.empty()) {
       return net::make_error(
           net::ErrorKind::invalid_argument,
@@ -133,12 +117,8 @@ void warn_unmatched_globs(const std::vector<suites::Scenario>& scenarios,
   }
 }
 
-// Plan: one target and its protocol.
-struct Plan {
-  std::unique_ptr<suites::Target> target;
-  suites::Protocol protocol;
-  suites::RunnerOptions runner;
-};
+
+}  // namespace
 
 net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
   std::vector<Plan> plans;
@@ -332,6 +312,31 @@ net::Result<std::vector<Plan>> make_plans(const SuiteFlags& flags) {
   return plans;
 }
 
+
+net::Result<std::optional<fault::Profile>> profile_override(const SuiteFlags& flags,
+                                                            suites::Protocol protocol) {
+  if (flags.faults.empty() && flags.profile_file.empty()) return std::nullopt;
+  auto profile = load_profile(flags.faults, flags.profile_file,
+                              protocol == suites::Protocol::echo_udp ? fault::Transport::datagram
+                                                                     : fault::Transport::stream);
+  if (!profile) return tl::unexpected(profile.error());
+  return std::optional<fault::Profile>(std::move(*profile));
+}
+
+bool plan_sim_hosts(const Plan& plan) {
+  const std::string prefix = "--builtin ";
+  const auto flags = plan.target ? plan.target->replay_flags() : "";
+  return flags.rfind(prefix, 0) == 0 && plan.runner.client_command.empty() &&
+         plan.runner.echo_client.name == "reference" && plan.runner.http_client == "reference" &&
+         !plan.runner.http_requests && suites::sim_target(flags.substr(prefix.size()));
+}
+
+std::string replay_profile_flags(const fault::Profile& profile) {
+  return " --fault " + suites::shell_quote(profile.to_string());
+}
+
+namespace {
+
 // write_reports writes every report asked for; one that fails (the disk
 // filled during the run) does not stop the others from being written.
 int write_reports(const SuiteFlags& flags, const std::vector<suites::ScenarioResult>& results) {
@@ -349,12 +354,91 @@ int write_reports(const SuiteFlags& flags, const std::vector<suites::ScenarioRes
   return rc;
 }
 
+// name_sim_replays: each failure on real sockets that the simulator can host
+// also names its --network sim replay.
+void name_sim_replays(const Plan& plan, std::vector<suites::ScenarioResult>& results) {
+  if (!plan_sim_hosts(plan)) return;
+  for (auto& result : results) {
+    if (result.passed || result.target_down) continue;
+    auto scenario = suites::select(suites::catalog(plan.protocol), result.scenario);
+    if (scenario.size() != 1 || !suites::sim_refusal(scenario.front()).empty()) continue;
+    const std::string head = "faultline suite ";
+    if (result.replay.rfind(head, 0) == 0) {
+      result.other_replay = head + "--network sim " + result.replay.substr(head.size());
+    }
+  }
+}
+
+// run_sim_suite_command: `faultline suite --network sim`.
+int run_sim_suite_command(const SuiteFlags& flags, suites::SuiteOptions options,
+                          const suites::ResultSink& print_row) {
+  std::vector<std::string> refused;
+  auto refuse = [&](bool given, const char* flag) {
+    if (given) refused.emplace_back(flag);
+  };
+  refuse(!flags.target.empty(), "--target");
+  refuse(!flags.target_cmd.empty(), "--target-cmd");
+  refuse(!flags.client_cmd.empty(), "--client-cmd");
+  refuse(!flags.client_mutant.empty(), "--client-mutant");
+  refuse(!flags.requests.empty() || !flags.requests_file.empty(), "--request(s)");
+  refuse(!flags.cacert.empty() || flags.insecure, "--cacert/--insecure");
+  refuse(flags.rerun_failures != 0, "--rerun-failures");
+  if (!refused.empty()) {
+    return usage_error("--network sim runs the built-in echo-tcp targets in the simulator; leave "
+                       "out " + join_names(refused));
+  }
+  if (!flags.protocol.empty() && flags.protocol != "echo-tcp") {
+    return usage_error("--network sim: protocol '" + flags.protocol +
+                       "' is not supported in the simulator (it hosts echo-tcp only: its "
+                       "targets' cores run as simulated servers; the others need real sockets)");
+  }
+  const std::string builtin = flags.builtin.empty() ? "echo-tcp" : flags.builtin;
+  auto target = suites::sim_target(builtin);
+  if (!target) {
+    return usage_error("--network sim: --builtin '" + builtin +
+                       "' cannot run in the simulator; it hosts " +
+                       join_names(suites::sim_target_names()));
+  }
+  auto override = profile_override(flags, suites::Protocol::echo_tcp);
+  if (!override) return usage_error(override.error());
+  std::string replay_extra;
+  if (*override) {
+    options.profile = (*override)->to_string();
+    replay_extra = replay_profile_flags(**override);
+  }
+  auto selected = suites::select(suites::catalog(suites::Protocol::echo_tcp), flags.scenarios);
+  warn_unmatched_globs(suites::catalog(suites::Protocol::echo_tcp), flags.scenarios);
+  std::size_t hosted = 0;
+  for (const auto& scenario : selected) {
+    if (auto why = suites::sim_refusal(scenario); !why.empty()) {
+      fmt::print("SKIP  {:<28} not in the simulator: {}\n", scenario.name, why);
+    } else {
+      ++hosted;
+    }
+  }
+  if (hosted == 0) {
+    return usage_error("--scenarios '" + flags.scenarios +
+                       "' matches no scenario the simulator hosts (echo-tcp exchange and large "
+                       "workloads)");
+  }
+  fmt::print("== {} on the simulated network (echo-tcp), seed {}{}\n", builtin, flags.seed,
+             flags.repeat > 1 ? fmt::format(", {} repeats", flags.repeat) : "");
+  std::fflush(stdout);
+  auto results = suites::run_sim_suite(*target, options, replay_extra, print_row);
+  suites::print_summary(results, std::cout);
+  if (int rc = write_reports(flags, results); rc != 0) return rc;
+  return suites::count(results).failed == 0 ? 0 : 1;
+}
+
 int run_suite_command(const SuiteFlags& flags) {
   if (flags.repeat < 1) return usage_error("--repeat must be at least 1");
   if (flags.rerun_failures < 0 || flags.rerun_failures > 100) {
     return usage_error("--rerun-failures must be within 0..100");
   }
   if (auto ok = check_before_running(flags); !ok) return usage_error(ok.error());
+  if (flags.network != "real" && flags.network != "sim") {
+    return usage_error("--network '" + flags.network + "': expected real or sim");
+  }
   if (flags.list) {
     std::optional<suites::Protocol> only;
     if (!flags.protocol.empty()) {
@@ -375,7 +459,8 @@ int run_suite_command(const SuiteFlags& flags) {
     }
     return 0;
   }
-  suites::SuiteOptions options{flags.scenarios, flags.seed, flags.repeat, flags.rerun_failures};
+  suites::SuiteOptions options{flags.scenarios, flags.seed, flags.repeat, flags.rerun_failures,
+                               std::nullopt};
   auto print_row = [](const suites::ScenarioResult& r) {
     std::cout << suites::format_row(r) << std::endl;
   };
@@ -405,6 +490,7 @@ int run_suite_command(const SuiteFlags& flags) {
     });
     return all_killed ? 0 : 1;
   }
+  if (flags.network == "sim") return run_sim_suite_command(flags, options, print_row);
   auto plans = make_plans(flags);
   if (!plans) return usage_error(plans.error());
   {
@@ -429,7 +515,16 @@ int run_suite_command(const SuiteFlags& flags) {
     fmt::print("== {} ({}), seed {}{}\n", what, suites::protocol_name(plan.protocol), flags.seed,
                flags.repeat > 1 ? fmt::format(", {} repeats", flags.repeat) : "");
     std::fflush(stdout);
-    auto part = suites::run_suite(*plan.target, plan.protocol, options, plan.runner, print_row);
+    auto plan_options = options;
+    auto override = profile_override(flags, plan.protocol);
+    if (!override) return usage_error(override.error());
+    if (*override) {
+      plan_options.profile = (*override)->to_string();
+      plan.runner.replay_extra += replay_profile_flags(**override);
+    }
+    auto part =
+        suites::run_suite(*plan.target, plan.protocol, plan_options, plan.runner, print_row);
+    name_sim_replays(plan, part);
     results.insert(results.end(), part.begin(), part.end());
   }
   if (results.empty())
@@ -443,6 +538,54 @@ int run_suite_command(const SuiteFlags& flags) {
 
 }  // namespace
 
+void add_run_flags(CLI::App& command, SuiteFlags& flags) {
+  command.add_option("--target", flags.target, "a running server HOST:PORT (needs --protocol)");
+  command.add_option("--target-cmd", flags.target_cmd,
+                     "a command that starts the server; {port} is replaced by a free port");
+  command.add_option("--builtin", flags.builtin,
+                     "echo-tcp:epoll, echo-tcp:threads, echo-udp, http, echo-tls, https, ws-echo, "
+                     "or mutant:NAME");
+  command.add_option("--protocol", flags.protocol,
+                     "echo-tcp, echo-udp, http, echo-tls, https or ws-echo");
+  command.add_option("--scenarios,--scenario", flags.scenarios,
+                     "comma-separated globs, e.g. 'echo-tcp/slicer*'");
+  command.add_option("--seed", flags.seed, "seed for every fault (run i of --repeat uses seed+i)")
+      ->capture_default_str();
+  command.add_option(
+      "--client-cmd", flags.client_cmd,
+      "your client program, against the reference server of --protocol behind the fault proxy:\n"
+      "'CMD {host} {port}' (echo: message on stdin, reply to stdout) or 'CMD {url}' (http: body\n"
+      "to stdout; ws-echo: stdin sent as one text message, the echo to stdout); exit 0 on success, "
+      "non-zero with a message on stderr on failure");
+  command.add_option("--request", flags.requests,
+                     "with --protocol http: a request your service answers, 'METHOD PATH' or\n"
+                     "'METHOD PATH @body-file' (repeatable); each is checked against its answer\n"
+                     "with no fault (status, body, headers but Date)");
+  command.add_option("--requests", flags.requests_file,
+                     "a file of such requests, one per line, # comments");
+  command.add_option("--volatile-header", flags.volatile_headers,
+                     "a response header that may differ between two answers (repeatable)");
+  command.add_option("--client-mutant", flags.client_mutant,
+                     "drive the scenarios with a buggy client (one-recv-is-a-message, no-timeouts, "
+                     "tutorial-client; echo-tls: tls-skips-verification, tls-eof-is-end-of-reply, "
+                     "tls-no-handshake-timeout)");
+  command.add_option("--cacert", flags.cacert,
+                     "echo-tls/https with --target or --target-cmd: the PEM CA your server's "
+                     "certificate chains to (default: the system store)");
+  command.add_flag("--insecure", flags.insecure,
+                   "echo-tls/https with --target or --target-cmd: do not verify your server's "
+                   "certificate (loudly)");
+  command.add_option("--fault", flags.faults,
+                     "a fault clause (repeatable): this profile replaces each selected scenario's "
+                     "own");
+  command.add_option("--profile", flags.profile_file,
+                     "a profile file that replaces each selected scenario's profile");
+  command.add_option("--network", flags.network,
+                     "real (loopback sockets through the fault proxy) or sim (the simulated "
+                     "network, virtual time; echo-tcp built-in targets only)")
+      ->capture_default_str();
+}
+
 void register_suite_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<SuiteFlags>();
   auto* suite = app.add_subcommand(
@@ -450,18 +593,7 @@ void register_suite_command(CLI::App& app, int& exit_code) {
       "Run the failure-mode suites: each scenario puts a fault proxy in front of the target and\n"
       "checks integrity, liveness, isolation, hygiene and clarity. With no target: every\n"
       "built-in target. Exit status 1 when any scenario fails.");
-  suite->add_option("--target", flags->target, "a running server HOST:PORT (needs --protocol)");
-  suite->add_option("--target-cmd", flags->target_cmd,
-                    "a command that starts the server; {port} is replaced by a free port");
-  suite->add_option("--builtin", flags->builtin,
-                    "echo-tcp:epoll, echo-tcp:threads, echo-udp, http, echo-tls, https, ws-echo, "
-                    "or mutant:NAME");
-  suite->add_option("--protocol", flags->protocol,
-                    "echo-tcp, echo-udp, http, echo-tls, https or ws-echo");
-  suite->add_option("--scenarios", flags->scenarios,
-                    "comma-separated globs, e.g. 'echo-tcp/slicer*'");
-  suite->add_option("--seed", flags->seed, "seed for every fault (run i of --repeat uses seed+i)")
-      ->capture_default_str();
+  add_run_flags(*suite, *flags);
   suite->add_option("--repeat", flags->repeat, "run the selection this many times")
       ->capture_default_str();
   suite
@@ -476,29 +608,6 @@ void register_suite_command(CLI::App& app, int& exit_code) {
   suite->add_flag("--mutants", flags->mutants,
                   "run the echo-tcp catalog against every in-tree mutant (echo-tls against the\n"
                   "TLS mutants, ws-echo against the WebSocket mutants) and print the kill table");
-  suite->add_option(
-      "--client-cmd", flags->client_cmd,
-      "your client program, against the reference server of --protocol behind the fault proxy:\n"
-      "'CMD {host} {port}' (echo: message on stdin, reply to stdout) or 'CMD {url}' (http: body\n"
-      "to stdout; ws-echo: stdin sent as one text message, the echo to stdout); exit 0 on success, non-zero with a message on stderr on failure");
-  suite->add_option("--request", flags->requests,
-                    "with --protocol http: a request your service answers, 'METHOD PATH' or\n"
-                    "'METHOD PATH @body-file' (repeatable); each is checked against its answer\n"
-                    "with no fault (status, body, headers but Date)");
-  suite->add_option("--requests", flags->requests_file,
-                    "a file of such requests, one per line, # comments");
-  suite->add_option("--volatile-header", flags->volatile_headers,
-                    "a response header that may differ between two answers (repeatable)");
-  suite->add_option("--client-mutant", flags->client_mutant,
-                    "drive the scenarios with a buggy client (one-recv-is-a-message, no-timeouts, "
-                    "tutorial-client; echo-tls: tls-skips-verification, tls-eof-is-end-of-reply, "
-                    "tls-no-handshake-timeout)");
-  suite->add_option("--cacert", flags->cacert,
-                    "echo-tls/https with --target or --target-cmd: the PEM CA your server's "
-                    "certificate chains to (default: the system store)");
-  suite->add_flag("--insecure", flags->insecure,
-                  "echo-tls/https with --target or --target-cmd: do not verify your server's "
-                  "certificate (loudly)");
   suite->callback([flags, &exit_code] { exit_code = run_suite_command(*flags); });
 }
 

@@ -66,6 +66,7 @@ std::string format_row(const ScenarioResult& r) {
                          r.target, r.seed, seconds(r.elapsed),
                          r.passed ? "" : std::string(invariant_name(r.broken)) + ": ", r.detail);
   if (r.vacuous) row += " (no fault of its profile fired: it proved nothing)";
+  if (r.trace_hash) row += fmt::format(" (trace {:016x})", *r.trace_hash);
   if (r.reruns.empty()) return row;
   std::size_t same = 0, same_failed = 0, fresh = 0, fresh_failed = 0;
   std::string fresh_seeds;
@@ -99,6 +100,10 @@ void print_summary(const std::vector<ScenarioResult>& results, std::ostream& out
     if (!header) out << "\nreplay the failures:\n";
     header = true;
     out << "  " << r.replay << '\n';
+    if (!r.other_replay.empty()) {
+      out << "    " << (r.trace_hash ? "on real sockets: " : "in the simulator: ") << r.other_replay
+          << '\n';
+    }
   }
   header = false;
   for (const auto& r : results) {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -138,6 +139,13 @@ struct ScenarioResult {
   // about them.
   std::vector<ClauseCoverage> coverage;
   bool vacuous = false;
+  // trace_hash: on the simulated network (--network sim), the hash of the
+  // run's event trace: the same on every run of the same scenario and seed.
+  std::optional<std::uint64_t> trace_hash;
+  // other_replay: the command that replays this run on the other back end
+  // (real sockets for a simulated run, the simulator for a real one); "" when
+  // the simulator cannot host it.
+  std::string other_replay;
 };
 
 }  // namespace faultline::suites

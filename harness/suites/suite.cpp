@@ -131,6 +131,10 @@ std::vector<ScenarioResult> run_suite(Target& target, Protocol protocol,
                                       const SuiteOptions& options, RunnerOptions runner_options,
                                       const ResultSink& sink) {
   auto scenarios = select(catalog(protocol), options.scenarios);
+  if (options.profile) {
+    for (auto& scenario : scenarios)
+      scenario.profile = *options.profile;
+  }
   if (!runner_options.client_command.empty()) {
     std::erase_if(scenarios, [](const Scenario& s) { return !applies_to_client_command(s); });
   }

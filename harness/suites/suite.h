@@ -28,6 +28,9 @@ struct SuiteOptions {
   // seed, and as many times with fresh seeds (fresh_seed), and classify it
   // (ScenarioResult::stability). 0: no reruns.
   int rerun_failures = 0;
+  // profile: replaces each selected scenario's own profile (--fault,
+  // --profile); nullopt: each keeps its own.
+  std::optional<std::string> profile;
 };
 
 // fresh_seed: the k-th fresh seed for reruns of a run with `seed` (printed
