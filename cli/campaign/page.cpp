@@ -91,6 +91,14 @@ std::string forest(const Json& rows, double threshold) {
       "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"0\" y2=\"{1:.1f}\" stroke=\"#888\"/>"
       "<text x=\"{0:.1f}\" y=\"{2:.1f}\" font-size=\"11\" text-anchor=\"middle\">1.0</text>",
       x_of(1), height - 16, height - 4);
+  // The axis and its ends, so a point far from 1.0 reads against a scale.
+  const double axis_low = low / 1.05;
+  const double axis_high = high * 1.05;
+  svg += fmt::format(
+      "<line x1=\"{0:.1f}\" x2=\"{1:.1f}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"#bbb\"/>"
+      "<text x=\"{0:.1f}\" y=\"{3:.1f}\" font-size=\"11\" text-anchor=\"start\">{4:.3g}</text>"
+      "<text x=\"{1:.1f}\" y=\"{3:.1f}\" font-size=\"11\" text-anchor=\"end\">{5:.3g}</text>",
+      x_of(axis_low), x_of(axis_high), height - 16, height - 4, axis_low, axis_high);
   for (std::size_t i = 0; i < shown.size(); ++i) {
     const Json& row = *shown[i];
     const double y = 12 + kRow * i;
