@@ -83,6 +83,17 @@ INSTANTIATE_TEST_SUITE_P(
         BadUsage{{"echo", "serve", "--idle-timeout", "0s"}, "--idle-timeout: must be more than 0"},
         BadUsage{{"echo", "serve", "--max-connections", "-1"}, "1 to 1000000"},
         BadUsage{{"echo", "serve", "--max-connections", "0"}, "1 to 1000000"},
+        // faultline shrink and suite --network.
+        BadUsage{{"shrink"}, "give the failing run as its replay command prints it"},
+        BadUsage{{"shrink", "--builtin", "echo-tcp", "--protocol", "echo-tcp", "--scenarios",
+                  "echo-tcp/baseline", "--max-attempts", "0"},
+                 "--max-attempts must be within 1..10000"},
+        BadUsage{{"shrink", "--builtin", "echo-tcp", "--protocol", "echo-tcp", "--scenarios",
+                  "echo-tcp/baseline", "--time", "0s"},
+                 "--time: must be more than 0, got '0s'"},
+        BadUsage{{"suite", "--network", "moon"}, "--network 'moon': expected real or sim"},
+        BadUsage{{"suite", "--network", "sim", "--protocol", "http"},
+                 "--network sim: protocol 'http' is not supported in the simulator"},
         BadUsage{{"echo", "serve", "--loops", "0"}, "1 to 64"},
         BadUsage{{"echo", "serve", "--loops", "65"}, "1 to 64"},
         BadUsage{{"echo", "serve", "--tcp", "127.0.0.1:0", "--loops", "2", "--model", "threads"},
@@ -232,6 +243,33 @@ TEST(SuiteCliTest, ABadOutputPathWritesNoOtherOutputAndRunsNoScenario) {
   EXPECT_EQ(result.status, 2) << result.output;
   EXPECT_EQ(result.output.find("http/baseline-get"), std::string::npos) << result.output;
   EXPECT_FALSE(std::filesystem::exists(json));
+}
+
+// A run that passes has nothing to shrink: said so, exit 1, no attempt made.
+TEST(ShrinkCliTest, APassingRunIsRefusedWithNothingToShrink) {
+  const CliRun result = run({"shrink", "--builtin", "echo-tcp:epoll", "--protocol", "echo-tcp",
+                             "--scenarios", "echo-tcp/baseline", "--seed", "1"});
+  EXPECT_EQ(result.status, 1) << result.output;
+  EXPECT_NE(result.output.find("does not fail"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("nothing to shrink"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("attempt 1"), std::string::npos) << result.output;
+}
+
+// The README's example, in the simulator: three clauses shrink to the one
+// that matters, with both replay commands.
+TEST(ShrinkCliTest, AFailingProfileShrinksToTheClauseThatMatters) {
+  const CliRun result =
+      run({"shrink", "--network", "sim", "--builtin", "mutant:utf8-per-read", "--protocol",
+           "echo-tcp", "--scenarios", "echo-tcp/slicer-small", "--seed", "1", "--fault",
+           "latency delay=20ms; slicer max=7B delay=100us; reset after=1MiB p=10%"});
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("smallest profile (1 of 3 clauses"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("\n  slicer max=1B\n"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("replay on real sockets:\n  faultline suite --builtin "
+                               "mutant:utf8-per-read"),
+            std::string::npos)
+      << result.output;
 }
 
 TEST(SuiteCliTest, ListFiltersByProtocol) {
