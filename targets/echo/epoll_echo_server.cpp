@@ -15,22 +15,13 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 }  // namespace
 
-net::Status EpollEchoServer::watch_listener(Loop& loop) {
-  auto added = loop.loop->add(listener_.get(), EPOLLIN, [this, &loop](std::uint32_t) {
-    accept_ready(loop);
-  });
-  loop.watching_listener = static_cast<bool>(added);
-  return added;
-}
-
 void EpollEchoServer::pause_accepting(Loop& loop) {
   if (loop.accepting_paused || !loop.watching_listener) return;
   loop.accepting_paused = true;
-  loop.watching_listener = false;
-  loop.loop->remove(listener_.get());
+  (void)loop.loop->modify(listener_.get(), 0);
   loop.loop->add_timer(kAcceptPause, [this, &loop] {
     loop.accepting_paused = false;
-    if (!loop.draining) (void)watch_listener(loop);
+    if (loop.watching_listener) (void)loop.loop->modify(listener_.get(), EPOLLIN);
   });
 }
 
@@ -60,11 +51,15 @@ net::Status EpollEchoServer::start() {
   }
   loops_ = std::move(loops);
   // The first loop accepts and deals the connections out in turn.
-  if (auto added = watch_listener(*loops_.front()); !added) {
+  Loop& acceptor = *loops_.front();
+  auto added = acceptor.loop->add(listener_.get(), EPOLLIN,
+                                  [this, &acceptor](std::uint32_t) { accept_ready(acceptor); });
+  if (!added) {
     loops_.clear();
     listener_.reset();
     return added;
   }
+  acceptor.watching_listener = true;
   for (auto& loop : loops_) {
     Loop* l = loop.get();
     l->thread = std::thread([l] { (void)l->loop->run(); });

@@ -47,7 +47,7 @@ class EpollEchoServer final : public EchoServer {
     std::unique_ptr<net::EventLoop> loop;
     std::unordered_map<int, std::unique_ptr<Connection>> connections;
     std::thread thread;
-    bool watching_listener = false;
+    bool watching_listener = false;  // the listener is in this loop's set (the first loop's)
     bool draining = false;
     bool accepting_paused = false;
   };
@@ -55,8 +55,6 @@ class EpollEchoServer final : public EchoServer {
   void accept_ready(Loop& loop);
   // adopt makes an accepted connection the loop's own (on the loop's thread).
   void adopt(Loop& loop, net::Fd accepted);
-  // watch_listener: the listener in the (first) loop's epoll set.
-  net::Status watch_listener(Loop& loop);
   // pause_accepting: after EMFILE and friends, stop watching the listener for
   // a moment (it stays readable, so retrying at once would spin).
   void pause_accepting(Loop& loop);
