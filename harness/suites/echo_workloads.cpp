@@ -19,23 +19,6 @@ using namespace std::chrono_literals;
 
 const std::string kGreeting = "안녕하세요!";
 
-// check_replies compares what came back with what was sent.
-std::optional<std::string> mismatch(const std::vector<std::string>& sent,
-                                    const std::vector<std::string>& got) {
-  if (sent.size() != got.size()) {
-    return fmt::format("{} replies for {} messages", got.size(), sent.size());
-  }
-  for (std::size_t i = 0; i < sent.size(); ++i) {
-    if (sent[i] == got[i]) continue;
-    std::size_t at = 0;
-    while (at < sent[i].size() && at < got[i].size() && sent[i][at] == got[i][at])
-      ++at;
-    return fmt::format("message {} ({} bytes) came back as {} bytes, first difference at byte {}",
-                       i, sent[i].size(), got[i].size(), at);
-  }
-  return std::nullopt;
-}
-
 echo::EchoTimeouts timeouts_for(const Scenario& scenario) {
   echo::EchoTimeouts timeouts;
   timeouts.connect = 2s;
@@ -62,7 +45,7 @@ Outcome exchange(const Scenario& scenario, const WorkloadContext& context, int c
         result.detail = fmt::format("client {}: {}", c, result.detail);
         return;
       }
-      if (auto diff = mismatch(sent, *got)) {
+      if (auto diff = reply_mismatch(sent, *got)) {
         result = broken(Invariant::integrity, fmt::format("client {}: {}", c, *diff));
       }
     });
@@ -81,7 +64,7 @@ Outcome large(const Scenario& scenario, const WorkloadContext& context) {
   std::string big = utf8_text(rng, size);
   auto got = context.echo_client->run(context.via, {big}, timeouts_for(scenario));
   if (!got) return failed_with(got.error());
-  if (auto diff = mismatch({big}, *got)) return broken(Invariant::integrity, *diff);
+  if (auto diff = reply_mismatch({big}, *got)) return broken(Invariant::integrity, *diff);
   Outcome out;
   out.detail = fmt::format("{} bytes echoed whole", size);
   return out;
@@ -104,7 +87,7 @@ Outcome half_close(const Scenario& scenario, const WorkloadContext& context) {
   sender.join();
   if (!sent) return failed_with(sent.error());
   if (!rest) return failed_with(rest.error());
-  if (auto diff = mismatch({message}, {*rest})) {
+  if (auto diff = reply_mismatch({message}, {*rest})) {
     return broken(Invariant::integrity, "after the client's FIN: " + *diff);
   }
   Outcome out;
@@ -193,7 +176,7 @@ Outcome hygiene(const Scenario& scenario, const WorkloadContext& context) {
     out.detail = "after the reset storm, a clean exchange failed: " + out.detail;
     return out;
   }
-  if (auto diff = mismatch(sent, *got)) return broken(Invariant::integrity, *diff);
+  if (auto diff = reply_mismatch(sent, *got)) return broken(Invariant::integrity, *diff);
   Outcome out;
   out.detail = (before ? fmt::format("{} reset connections; descriptors settled back to {}",
                                      kConnections, *before)
@@ -205,6 +188,22 @@ Outcome hygiene(const Scenario& scenario, const WorkloadContext& context) {
 }
 
 }  // namespace
+
+std::optional<std::string> reply_mismatch(const std::vector<std::string>& sent,
+                                    const std::vector<std::string>& got) {
+  if (sent.size() != got.size()) {
+    return fmt::format("{} replies for {} messages", got.size(), sent.size());
+  }
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    if (sent[i] == got[i]) continue;
+    std::size_t at = 0;
+    while (at < sent[i].size() && at < got[i].size() && sent[i][at] == got[i][at])
+      ++at;
+    return fmt::format("message {} ({} bytes) came back as {} bytes, first difference at byte {}",
+                       i, sent[i].size(), got[i].size(), at);
+  }
+  return std::nullopt;
+}
 
 // Valid UTF-8 text mixing 1- to 4-byte characters: a text peer may decode
 // it, but only if it respects character boundaries across reads.

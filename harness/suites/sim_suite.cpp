@@ -52,19 +52,6 @@ net::Result<std::vector<std::string>> exchange_all(sim::Network& network,
   return replies;
 }
 
-std::string first_difference(const std::vector<std::string>& sent,
-                             const std::vector<std::string>& got) {
-  for (std::size_t i = 0; i < sent.size() && i < got.size(); ++i) {
-    if (sent[i] == got[i]) continue;
-    std::size_t at = 0;
-    while (at < sent[i].size() && at < got[i].size() && sent[i][at] == got[i][at])
-      ++at;
-    return fmt::format("message {} ({} bytes) came back as {} bytes, first difference at byte {}",
-                       i, sent[i].size(), got[i].size(), at);
-  }
-  return fmt::format("{} replies for {} messages", got.size(), sent.size());
-}
-
 // run_workload: the exchange (4 clients x 5 messages, one after another) or
 // large workload of the real suite, with the same seeded payloads.
 Outcome run_workload(sim::Network& network, const Scenario& scenario, std::uint64_t seed) {
@@ -92,7 +79,7 @@ Outcome run_workload(sim::Network& network, const Scenario& scenario, std::uint6
       out.detail = who + out.detail;
       return out;
     }
-    if (*got != sent) return broken(Invariant::integrity, who + first_difference(sent, *got));
+    if (auto diff = reply_mismatch(sent, *got)) return broken(Invariant::integrity, who + *diff);
     for (const auto& m : sent)
       bytes += m.size();
   }

@@ -101,6 +101,12 @@ bool applies_to_client_command(const Scenario& scenario);
 // sizes in [1, max_size].
 std::vector<std::string> payloads(std::uint64_t seed, std::size_t count, std::size_t max_size);
 
+// reply_mismatch: what differs between the messages sent and the replies
+// (the count, or the first message that came back different and where), or
+// nothing when every reply is its message.
+std::optional<std::string> reply_mismatch(const std::vector<std::string>& sent,
+                                          const std::vector<std::string>& got);
+
 // utf8_text: `size` bytes of valid UTF-8 text mixing 1- to 4-byte characters.
 std::string utf8_text(fault::Rng& rng, std::size_t size);
 
