@@ -113,6 +113,14 @@ std::string prometheus_label_value(std::string_view text) {
   return out;
 }
 
+std::vector<std::pair<std::string_view, std::uint64_t>> connection_outcomes(
+    const ProxyCounters& c) {
+  return {{"accepted", c.accepted},
+          {"upstream_failed", c.upstream_failed},
+          {"blackholed", c.blackholed},
+          {"rejected", c.rejected}};
+}
+
 std::string prometheus_text(const std::map<std::string, std::vector<MetricSample>>& by_proxy) {
   std::string out;
   for (const Family& family : kFamilies) {
@@ -159,13 +167,12 @@ ProxyHandle ControlApi::handle_for(TcpProxy& proxy, net::Address upstream) {
     std::vector<MetricSample> out = {
         {"faultline_proxy_bytes_total", "dir=\"up\"", c.bytes_up},
         {"faultline_proxy_bytes_total", "dir=\"down\"", c.bytes_down},
-        {"faultline_proxy_connections_total", "outcome=\"accepted\"", c.accepted},
-        {"faultline_proxy_connections_total", "outcome=\"upstream_failed\"", c.upstream_failed},
         {"faultline_proxy_refuse_windows_total", "", c.refuse_windows},
-        {"faultline_proxy_connections_total", "outcome=\"blackholed\"", c.blackholed},
-        {"faultline_proxy_connections_total", "outcome=\"rejected\"", c.rejected},
         {"faultline_proxy_connections_active", "", c.active},
         {"faultline_proxy_resets_sent_total", "", c.resets_sent}};
+    for (const auto& [outcome, count] : connection_outcomes(c))
+      out.push_back({"faultline_proxy_connections_total",
+                     "outcome=\"" + std::string(outcome) + "\"", count});
     tally_samples(proxy.fault_tally(), out);
     return out;
   };

@@ -35,6 +35,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -73,6 +75,11 @@ struct ProxyHandle {
 // prometheus_label_value: a Prometheus label value, escaped (backslash,
 // quote, newline).
 std::string prometheus_label_value(std::string_view text);
+
+// connection_outcomes: a TCP proxy's connections by what became of them, as
+// faultline_proxy_connections_total's outcome labels name them.
+std::vector<std::pair<std::string_view, std::uint64_t>> connection_outcomes(
+    const ProxyCounters& counters);
 
 // prometheus_text: the samples of every named proxy in the Prometheus text
 // exposition format (version 0.0.4), one HELP and TYPE line per family.

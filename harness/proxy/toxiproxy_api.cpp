@@ -566,12 +566,7 @@ http::Reply ToxiproxyApi::metrics() {
                         labels, c.bytes_up);
     text += fmt::format("toxiproxy_proxy_sent_bytes_total{{direction=\"downstream\",{}}} {}\n",
                         labels, c.bytes_down);
-    // The outcomes as the control API's /metrics names them.
-    const std::pair<const char*, std::uint64_t> outcomes[] = {{"accepted", c.accepted},
-                                                              {"upstream_failed", c.upstream_failed},
-                                                              {"blackholed", c.blackholed},
-                                                              {"rejected", c.rejected}};
-    for (const auto& [outcome, count] : outcomes)
+    for (const auto& [outcome, count] : connection_outcomes(c))
       connections += fmt::format("faultline_proxy_connections_total{{{},outcome=\"{}\"}} {}\n",
                                  labels, outcome, count);
     resets += fmt::format("faultline_proxy_resets_sent_total{{{}}} {}\n", labels, c.resets_sent);
