@@ -16,6 +16,8 @@ void register_sim_command(CLI::App& app, int& exit_code);
 void register_suite_command(CLI::App& app, int& exit_code);
 void register_shrink_command(CLI::App& app, int& exit_code);
 void register_fuzz_command(CLI::App& app, int& exit_code);
+// add_fuzz_replay_command: `faultline fuzz replay`, on the `fuzz` subcommand.
+void add_fuzz_replay_command(CLI::App& fuzz, int& exit_code);
 void register_bench_command(CLI::App& app, int& exit_code);
 void register_tls_command(CLI::App& app, int& exit_code);
 void register_toxiproxy_command(CLI::App& app, int& exit_code);

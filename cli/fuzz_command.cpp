@@ -338,6 +338,8 @@ void register_fuzz_command(CLI::App& app, int& exit_code) {
   add_common(coverage, *flags);
   coverage->callback([flags, &exit_code] { exit_code = run_coverage(*flags); });
 
+  add_fuzz_replay_command(*fuzz, exit_code);
+
   auto* triage = fuzz->add_subcommand(
       "triage", "Deduplicate, minimise and store crash inputs (as `run` does with its own)");
   triage->add_option("target", flags->triage_target, "the target the inputs crash")->required();

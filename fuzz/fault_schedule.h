@@ -1,12 +1,13 @@
 // fuzz/fault_schedule.h: fuzzer bytes -> a fault profile for the simulated
 // fuzzers (echo_schedule_fuzzer, http_client_fuzzer), built from a small
-// table of stream faults with bounded parameters, and what each fault may
-// legitimately do to an exchange.
+// table of stream faults with bounded parameters.
 //
-//   fuzz::Schedule schedule = fuzz::read_schedule(input, /*max_clauses=*/4);
-//   schedule.text;                                  // "latency delay=12ms jitter=3ms dir=down;
-//   ..." schedule.profile;                               // the parsed fault::Profile
-//   schedule.allows(net::ErrorKind::reset);         // a reset fault is in it
+//   net::Result<fuzz::Schedule> schedule = fuzz::make_schedule(input, /*max_clauses=*/4);
+//   schedule->text;      // "latency delay=12ms jitter=3ms dir=down; reset after=40B"
+//   schedule->profile;   // the parsed fault::Profile
+//
+// What each fault may legitimately do to an exchange is worked out from the
+// profile (fuzz/schedule_cases.h, explain).
 //
 // Input, per schedule: [clause count][4 bytes per clause: kind, a, b, flags].
 // flags bits 0-1 the direction (0/3 both, 1 up, 2 down), bits 2-3 the
@@ -16,8 +17,8 @@
 #pragma once
 
 #include <cstdint>
-#include <set>
 #include <string>
+#include <string_view>
 
 #include "fuzz/fuzz_support.h"
 #include "harness/fault/profile.h"
@@ -25,22 +26,16 @@
 
 namespace faultline::fuzz {
 
-// Schedule: the profile and the outcomes its faults explain.
+// Schedule: the profile, and its text as the table wrote it.
 struct Schedule {
   std::string text;
   fault::Profile profile;
-  std::set<net::ErrorKind> explained_errors;  // error kinds some fault can cause
-  bool may_corrupt = false;                   // bytes may arrive changed (same length)
-
-  bool allows(net::ErrorKind kind) const { return explained_errors.count(kind) != 0; }
 };
 
 inline constexpr int kFaultKinds = 11;
 
-// clause_text: the clause for table entry `kind` with parameters a and b,
-// and what it explains.
-inline std::string clause_text(int kind, std::uint8_t a, std::uint8_t b, Schedule& schedule) {
-  using net::ErrorKind;
+// clause_text: the clause for table entry `kind` with parameters a and b.
+inline std::string clause_text(int kind, std::uint8_t a, std::uint8_t b) {
   const std::string after = std::to_string(a * 4) + "B";
   switch (kind) {
     case 0: {
@@ -59,46 +54,38 @@ inline std::string clause_text(int kind, std::uint8_t a, std::uint8_t b, Schedul
       const std::string seconds = std::to_string(1 + (b / 3) % 10) + "s";
       switch (b % 3) {
         case 1:
-          schedule.explained_errors.insert(ErrorKind::closed);
           return "stall after=" + after + " close_after=" + seconds;
         case 2:
-          schedule.explained_errors.insert(ErrorKind::reset);
           return "stall after=" + after + " reset_after=" + seconds;
         default:
-          schedule.explained_errors.insert(ErrorKind::timeout);
           return "stall after=" + after;
       }
     }
     case 4:
-      schedule.explained_errors.insert(ErrorKind::reset);
       return "reset after=" + after;
     case 5:
-      schedule.explained_errors.insert(ErrorKind::closed);
       return "limit_data after=" + after;
     case 6:
       return "slow_close delay=" + std::to_string(1 + a) + "ms";
     case 7:
-      schedule.explained_errors.insert(ErrorKind::closed);
       return "half_close after=" + after;
     case 8:
       return "retransmit rate=" + std::to_string(a % 26) + "% rto=" + std::to_string(10 + b) +
              "ms max=1s";
     case 9:
-      schedule.may_corrupt = true;
       return "corrupt rate=" + std::to_string(a % 10) + "% per=" + (b % 2 ? "chunk" : "byte");
     default:
       if (b % 2 != 0) {
-        schedule.explained_errors.insert(ErrorKind::timeout);
         return "down mode=blackhole";
       }
-      schedule.explained_errors.insert(ErrorKind::refused);
       return "down mode=refuse";
   }
 }
 
-// read_schedule: see the file comment. A clause the parser rejects is a bug
-// in this table or in the parser, and fails as a property.
-inline Schedule read_schedule(FuzzInput& input, int max_clauses, std::string_view fuzzer) {
+// make_schedule: see the file comment. A clause the parser rejects is a bug
+// in this table or in the parser: the error says which (the fuzzers report it
+// as a broken property).
+inline net::Result<Schedule> make_schedule(FuzzInput& input, int max_clauses) {
   Schedule schedule;
   const int clauses = input.byte() % (max_clauses + 1);
   bool has_down = false;
@@ -110,7 +97,7 @@ inline Schedule read_schedule(FuzzInput& input, int max_clauses, std::string_vie
     const bool is_down = kind == kFaultKinds - 1;
     if (is_down && has_down) continue;  // at most one down clause per profile
     has_down = has_down || is_down;
-    std::string clause = clause_text(kind, a, b, schedule);
+    std::string clause = clause_text(kind, a, b);
     if (!is_down) {
       static constexpr const char* kDirections[] = {"", " dir=up", " dir=down", ""};
       clause += kDirections[flags & 0x03];
@@ -122,11 +109,14 @@ inline Schedule read_schedule(FuzzInput& input, int max_clauses, std::string_vie
   }
   net::Result<fault::Profile> profile = fault::parse_profile(schedule.text);
   if (!profile) {
-    property_failed(fuzzer, "the schedule table made a profile the parser rejects",
-                    "\"" + schedule.text + "\": " + profile.error().to_string());
+    return net::make_error(net::ErrorKind::bad_data,
+                           "the schedule table made a profile the parser rejects: \"" +
+                               schedule.text + "\": " + profile.error().to_string());
   }
-  if (!profile->validate_for(fault::Transport::stream)) {
-    property_failed(fuzzer, "the schedule table made a non-stream profile", schedule.text);
+  if (auto valid = profile->validate_for(fault::Transport::stream); !valid) {
+    return net::make_error(net::ErrorKind::bad_data,
+                           "the schedule table made a non-stream profile: \"" + schedule.text +
+                               "\": " + valid.error().to_string());
   }
   schedule.profile = std::move(*profile);
   return schedule;

@@ -83,6 +83,39 @@ INSTANTIATE_TEST_SUITE_P(
         BadUsage{{"echo", "serve", "--idle-timeout", "0s"}, "--idle-timeout: must be more than 0"},
         BadUsage{{"echo", "serve", "--max-connections", "-1"}, "1 to 1000000"},
         BadUsage{{"echo", "serve", "--max-connections", "0"}, "1 to 1000000"},
+        // faultline shrink --fuzzer and faultline fuzz replay.
+        BadUsage{{"shrink", "--fuzzer", "nope", "/dev/null"},
+                 "fuzzer 'nope': expected one of the schedule fuzzers (echo_schedule, "
+                 "http_client)"},
+        BadUsage{{"shrink", "--fuzzer", "echo_schedule"},
+                 "--fuzzer echo_schedule takes the reproducer's file"},
+        BadUsage{{"shrink", "--fuzzer", "echo_schedule", "/nonexistent/crash-1"},
+                 "cannot read the reproducer '/nonexistent/crash-1'"},
+        BadUsage{{"shrink", "--fuzzer", "echo_schedule", "/dev/null", "--scenarios", "x"},
+                 "leave out the suite run's flags"},
+        BadUsage{{"shrink", "/dev/null"}, "a reproducer file goes with --fuzzer NAME"},
+        BadUsage{{"shrink", "--fuzzer", "echo_schedule", "/dev/null", "--confirm", "-1"},
+                 "--confirm must be within 1..100"},
+        BadUsage{{"fuzz", "replay", "echo_schedule", "/nonexistent/crash-1"},
+                 "cannot read the reproducer"},
+        BadUsage{{"fuzz", "replay", "echo_schedule", "/dev/null", "--network", "moon"},
+                 "--network 'moon': expected sim or real"},
+        BadUsage{{"fuzz", "replay", "echo_schedule", "/dev/null", "--client-mutant",
+                  "one-recv-is-a-message"},
+                 "the mutants speak real sockets only; add --network real"},
+        BadUsage{{"fuzz", "replay", "echo_schedule", "/dev/null", "--network", "real",
+                  "--client-mutant", "nope"},
+                 "--client-mutant 'nope': not an echo client mutant (one-recv-is-a-message"},
+        BadUsage{{"fuzz", "replay", "http_client", "/dev/null", "--network", "real",
+                  "--client-mutant", "one-recv-is-a-message"},
+                 "not the HTTP client's"},
+        BadUsage{{"fuzz", "replay", "echo_schedule", "/dev/null", "--fault", "latency dealy=1ms"},
+                 "dealy"},
+        BadUsage{{"fuzz", "replay", "echo_schedule", "/dev/null", "--fault",
+                  "http_fail first=1"},
+                 "the schedule fuzzers' proxy reads bytes, not HTTP"},
+        BadUsage{{"fuzz", "replay", "echo_schedule", "/dev/null", "--deadline", "0s"},
+                 "--deadline: must be more than 0"},
         // faultline shrink and suite --network.
         BadUsage{{"shrink"}, "give the failing run as its replay command prints it"},
         BadUsage{{"shrink", "--builtin", "echo-tcp", "--protocol", "echo-tcp", "--scenarios",
@@ -273,6 +306,133 @@ TEST(ShrinkCliTest, AFailingProfileShrinksToTheClauseThatMatters) {
                                "mutant:utf8-per-read"),
             std::string::npos)
       << result.output;
+}
+
+// write_reproducer: fuzzer input bytes in a file of their own.
+std::filesystem::path write_reproducer(const std::string& name, const std::string& bytes) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    fmt::format("faultline-reproducer-{}-{}", ::getpid(), name);
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+// echo_schedule_input: [clause count][kind a b flags]... [seed: 8 bytes][message].
+std::string echo_schedule_input(const std::string& clauses, std::uint8_t count,
+                                const std::string& message) {
+  std::string bytes(1, static_cast<char>(count));
+  bytes += clauses;
+  bytes += std::string("\0\0\0\0\0\0\0\x2a", 8);  // seed 42
+  return bytes + message;
+}
+
+// Slicer (kind 2, a=0 b=0: one byte a slice), latency (kind 0, a=19: 20ms)
+// and a reset after 400000 bytes that never comes (kind 4, a=... ): none
+// breaks the reference client.
+const std::string kThreeClauses = std::string("\x02\x00\x00\x00", 4) +
+                                  std::string("\x00\x13\x00\x00", 4) +
+                                  std::string("\x04\xff\x00\x00", 4);
+
+TEST(FuzzReplayCliTest, AnInputThatHoldsPassesInTheSimulatorAndOnRealSockets) {
+  const auto path = write_reproducer("holds", echo_schedule_input(kThreeClauses, 3, "hello"));
+  for (const char* network : {"sim", "real"}) {
+    const CliRun result =
+        run({"fuzz", "replay", "echo_schedule", path.string(), "--network", network});
+    EXPECT_EQ(result.status, 0) << network << ": " << result.output;
+    EXPECT_NE(result.output.find("profile: \"slicer max=1B; latency delay=20ms; reset after=1020B\""
+                                 " (the input's schedule)"),
+              std::string::npos)
+        << result.output;
+    EXPECT_NE(result.output.find("outcome: reply \"hello\""), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("every property holds"), std::string::npos) << result.output;
+  }
+  std::filesystem::remove(path);
+}
+
+// The classic bug: one recv() taken as the whole reply. One-byte slices
+// break it on real sockets; the replay names the property and replays it.
+TEST(FuzzReplayCliTest, AClientMutantBreaksThePropertyAndTheReplayCommandIsPrinted) {
+  const auto path = write_reproducer("mutant", echo_schedule_input(kThreeClauses, 3, "hello"));
+  const CliRun result =
+      run({"fuzz", "replay", "echo_schedule", path.string(), "--network", "real",
+           "--client-mutant", "one-recv-is-a-message", "--fault", "slicer max=1B delay=20ms"});
+  EXPECT_EQ(result.status, 1) << result.output;
+  EXPECT_NE(result.output.find("property broken: the reply differs from the message"),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("replay on real sockets:\n  faultline fuzz replay echo_schedule '" +
+                               path.string() +
+                               "' --fault 'slicer max=1B delay=20ms' --network real "
+                               "--client-mutant one-recv-is-a-message"),
+            std::string::npos)
+      << result.output;
+  std::filesystem::remove(path);
+}
+
+// An HTTP response played by the script's server (sim::PeerServer on real
+// sockets) reaches the client on both back ends.
+TEST(FuzzReplayCliTest, AnHttpClientInputGetsItsResponseOnBothNetworks) {
+  // config 0: GET, no retries, no pool, close after the last piece; no
+  // clauses; no pieces: the response goes out whole.
+  const std::string input = std::string("\x00\x00\x00", 3) +
+                            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+  const auto path = write_reproducer("http", input);
+  for (const char* network : {"sim", "real"}) {
+    const CliRun result =
+        run({"fuzz", "replay", "http_client", path.string(), "--network", network});
+    EXPECT_EQ(result.status, 0) << network << ": " << result.output;
+    EXPECT_NE(result.output.find("outcome: response 200 \"OK\", 1 headers, body \"hi\""),
+              std::string::npos)
+        << network << ": " << result.output;
+  }
+  const CliRun shrink = run({"shrink", "--fuzzer", "http_client_fuzzer", path.string()});
+  EXPECT_EQ(shrink.status, 1) << shrink.output;
+  EXPECT_NE(shrink.output.find("holds every property in the simulator"), std::string::npos)
+      << shrink.output;
+  EXPECT_NE(shrink.output.find("nothing to shrink"), std::string::npos) << shrink.output;
+  std::filesystem::remove(path);
+}
+
+// A schedule outside the fuzzer's bounds (a 13h latency each way outlasts
+// the simulator's virtual day): the timeout no clause explains. The shrink
+// drops the two clauses that do not matter and narrows the latency to the
+// threshold, half a day, then checks it on real sockets.
+TEST(ShrinkCliTest, AFuzzerReproducerShrinksInTheSimulatorAndIsCheckedOnRealSockets) {
+  const auto path = write_reproducer("shrink", echo_schedule_input(kThreeClauses, 3, "hello"));
+  const CliRun result =
+      run({"shrink", "--fuzzer", "echo_schedule", path.string(), "--fault",
+           "latency delay=13h; slicer max=3B; reset after=100000B", "--deadline", "1s"});
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("fails: no fault in the schedule explains the error's kind"),
+            std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("smallest profile (1 of 3 clauses"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("\n  latency delay=43200.3s\n"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("on real sockets: fails the same way"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("replay in the simulator:\n  faultline fuzz replay echo_schedule '" +
+                               path.string() + "' --fault 'latency delay=43200.3s'\n"),
+            std::string::npos)
+      << result.output;
+  std::filesystem::remove(path);
+}
+
+// On real sockets, with the one-recv client mutant: four clauses, one left.
+TEST(ShrinkCliTest, AFuzzerReproducerShrinksOnRealSocketsWithAClientMutant) {
+  const auto path = write_reproducer("real", echo_schedule_input(kThreeClauses, 3, "hello"));
+  const CliRun result =
+      run({"shrink", "--fuzzer", "echo_schedule", path.string(), "--network", "real",
+           "--client-mutant", "one-recv-is-a-message", "--fault",
+           "latency delay=2ms; slicer max=2B delay=20ms; corrupt rate=1% dir=down; "
+           "retransmit rate=10% rto=15ms max=1s dir=up"});
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("smallest profile (1 of 4 clauses"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find("\n  slicer max="), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("(the simulator cannot host the client mutant"), std::string::npos)
+      << result.output;
+  std::filesystem::remove(path);
 }
 
 TEST(SuiteCliTest, ListFiltersByProtocol) {

@@ -201,12 +201,16 @@ class Search {
     std::uint64_t high = amount->value;
     auto attempt = [&](std::uint64_t v) {
       Amount next{amount->quantity, v};
-      return try_clauses(with_token(c, key, format_quantity(next)),
-                         fmt::format("narrow {} {}={} to {}", fault_name, key, value,
-                                     format_quantity(next)));
+      return try_clauses(
+          with_token(c, key, format_quantity(next)),
+          fmt::format("narrow {} {}={} to {}", fault_name, key, value, format_quantity(next)));
     };
     if (attempt(0)) return true;
-    for (int step = 0; step < options_.narrow_steps && high - low > 1 && !spent(); ++step) {
+    auto precise_enough = [&] {
+      return static_cast<double>(high - low) <= options_.precision * static_cast<double>(high);
+    };
+    for (int step = 0;
+         step < options_.narrow_steps && high - low > 1 && !precise_enough() && !spent(); ++step) {
       const auto middle = round_between(low, high);
       if (attempt(middle)) {
         high = middle;

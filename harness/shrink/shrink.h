@@ -38,9 +38,9 @@ using Predicate = std::function<Verdict(const fault::Profile&)>;
 
 // Step: one candidate tried.
 struct Step {
-  int attempt = 0;         // 1-based
-  std::string action;      // "remove clause 2 of 3", "narrow latency delay=20ms to 10ms"
-  std::string profile;     // the candidate, canonical
+  int attempt = 0;      // 1-based
+  std::string action;   // "remove clause 2 of 3", "narrow latency delay=20ms to 10ms"
+  std::string profile;  // the candidate, canonical
   Verdict verdict;
   net::Duration elapsed{0};
 };
@@ -51,6 +51,11 @@ struct Options {
   net::Duration time_budget = std::chrono::minutes(3);
   // narrow_steps: at most this many binary-search steps per number.
   int narrow_steps = 10;
+  // precision: narrowing stops once the failing value is within this
+  // fraction of the passing one below it (0: down to the unit). Runs whose
+  // outcome the scheduler sways (real sockets) get a coarse value such as
+  // 10us instead of a noise-driven 8031ns.
+  double precision = 0.0;
   // transport: candidates that do not validate for it are skipped unrun.
   fault::Transport transport = fault::Transport::stream;
   net::Clock* clock = &net::SteadyClock::instance();

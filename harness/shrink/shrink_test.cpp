@@ -40,6 +40,33 @@ TEST(ShrinkProfile, KeepsOnlyTheEssentialClauseNarrowedToItsLeastFailingValues) 
   EXPECT_EQ(steps.front().attempt, 1);
 }
 
+// A run that fails while a latency is over 8031ns. Exact narrowing finds
+// the unit; with precision 25% it stops at a value within a quarter of the
+// threshold, in fewer attempts.
+Verdict slow_over_8031ns(const fault::Profile& candidate) {
+  for (const auto& clause : candidate.clauses()) {
+    if (clause.name() != "latency") continue;
+    const auto& latency = std::get<fault::LatencySettings>(clause.settings);
+    if (latency.delay > std::chrono::nanoseconds(8031)) return {true, "slow"};
+  }
+  return {false, "fast"};
+}
+
+TEST(ShrinkProfile, PrecisionStopsNarrowingOnceTheValueIsCloseEnough) {
+  Options exact;
+  exact.narrow_steps = 40;
+  auto precise = shrink_profile(profile("latency delay=1ms"), slow_over_8031ns, exact);
+  EXPECT_EQ(precise.smallest.to_string(), "latency delay=8032ns");
+
+  Options coarse = exact;
+  coarse.precision = 0.25;
+  auto rough = shrink_profile(profile("latency delay=1ms"), slow_over_8031ns, coarse);
+  const auto& latency = std::get<fault::LatencySettings>(rough.smallest.clauses().at(0).settings);
+  EXPECT_GT(latency.delay, std::chrono::nanoseconds(8031));
+  EXPECT_LE(latency.delay.count(), 8031 * 4 / 3 + 1) << rough.smallest.to_string();
+  EXPECT_LT(rough.attempts, precise.attempts);
+}
+
 TEST(ShrinkProfile, GivesTheSameStepsForTheSameInput) {
   auto run = [] {
     std::vector<std::string> lines;
