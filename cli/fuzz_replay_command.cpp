@@ -86,12 +86,12 @@ int run_replay(const ReplayFlags& flags) {
 void add_fuzz_replay_command(CLI::App& fuzz, int& exit_code) {
   auto flags = std::make_shared<ReplayFlags>();
   auto* replay = fuzz.add_subcommand(
-      "replay",
-      "Run one reproducer of a schedule fuzzer (" + schedule_fuzzer_names() +
-          ") again and check\n"
-          "the fuzzer's properties: in the simulator (--network sim) or on real sockets through\n"
-          "the TCP fault proxy (--network real), under the input's own schedule or the profile\n"
-          "of --fault/--profile. Exit 1 when a property breaks.");
+      "replay", "Run an input of a schedule fuzzer (" + schedule_fuzzer_names() +
+                    ") again, in the simulator or on real sockets, and check its properties");
+  replay->footer(
+      "On real sockets (--network real) the client goes through the TCP fault proxy, with the\n"
+      "same profile and seed. --fault/--profile replace the input's schedule. Exit 1 when a\n"
+      "property breaks; `faultline shrink --fuzzer NAME FILE` shrinks its schedule.");
   replay->add_option("fuzzer", flags->fuzzer, "echo_schedule or http_client")->required();
   replay->add_option("file", flags->file, "the reproducer (a crash or corpus file)")->required();
   flags->fault_option = replay->add_option(
