@@ -14,7 +14,6 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "cli/profile_flags.h"
 #include "cli/schedule_case.h"
 #include "targets/net/duration.h"
 
@@ -44,18 +43,10 @@ int run_replay(const ReplayFlags& flags) {
   if (auto mutant = set_client_mutant(*loaded, flags.client_mutant, network); !mutant) {
     return usage_error(mutant.error());
   }
-  fault::Profile profile = loaded->profile();
   const bool overridden = flags.fault_option->count() > 0 || !flags.profile_file.empty();
-  if (overridden) {
-    auto given = load_profile(flags.faults, flags.profile_file, fault::Transport::stream);
-    if (!given) return usage_error(given.error());
-    if (given->has_http_faults()) {
-      return usage_error(
-          "the schedule fuzzers' proxy reads bytes, not HTTP: leave out the "
-          "http_* clauses");
-    }
-    profile = *given;
-  }
+  auto chosen = case_profile(*loaded, flags.faults, flags.profile_file, overridden);
+  if (!chosen) return usage_error(chosen.error());
+  const fault::Profile& profile = *chosen;
   fmt::print("fuzz replay: {} {} ({})\nprofile: \"{}\" ({})\nnetwork: {}{}\n", loaded->fuzzer,
              loaded->path, loaded->summary(), profile.to_string(),
              overridden ? "given" : "the input's schedule",

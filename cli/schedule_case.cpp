@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "cli/profile_flags.h"
 #include "fuzz/schedule_real.h"
 #include "harness/suites/mutants/echo_mutants.h"
 #include "harness/suites/target.h"
@@ -66,6 +67,20 @@ net::Result<ScheduleCase> load_schedule_case(std::string fuzzer, const std::stri
     loaded.data = std::move(*http);
   }
   return loaded;
+}
+
+net::Result<fault::Profile> case_profile(const ScheduleCase& loaded,
+                                         const std::vector<std::string>& faults,
+                                         const std::string& profile_file, bool given) {
+  if (!given) return loaded.profile();
+  auto profile = load_profile(faults, profile_file, fault::Transport::stream);
+  if (!profile) return tl::unexpected(profile.error());
+  if (profile->has_http_faults()) {
+    return net::make_error(net::ErrorKind::invalid_argument,
+                           "the schedule fuzzers' proxy reads bytes, not HTTP: leave out the "
+                           "http_* clauses");
+  }
+  return profile;
 }
 
 net::Status set_client_mutant(ScheduleCase& loaded, const std::string& name, CaseNetwork network) {

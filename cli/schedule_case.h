@@ -12,6 +12,7 @@
 
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "fuzz/schedule_cases.h"
 #include "targets/net/error.h"
@@ -42,6 +43,13 @@ std::string schedule_fuzzer_names();
 // "_fuzzer" is allowed); the file must exist and hold at most 1MiB. The
 // errors name the flag, the file and what is wrong.
 net::Result<ScheduleCase> load_schedule_case(std::string fuzzer, const std::string& path);
+
+// case_profile: the input's schedule, or, when `given`, the profile of
+// --fault/--profile (a stream profile without HTTP faults: the proxy in
+// front of these cases reads bytes).
+net::Result<fault::Profile> case_profile(const ScheduleCase& loaded,
+                                         const std::vector<std::string>& faults,
+                                         const std::string& profile_file, bool given);
 
 // set_client_mutant: checks that `name` is an echo client mutant, that the
 // case is an echo_schedule one and that it runs on real sockets.

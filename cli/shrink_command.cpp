@@ -14,7 +14,6 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "cli/profile_flags.h"
 #include "cli/schedule_case.h"
 #include "cli/suite_plans.h"
 #include "harness/shrink/shrink.h"
@@ -75,17 +74,10 @@ int run_shrink_fuzzer(const ShrinkFlags& flags, net::Duration budget) {
   if (auto mutant = set_client_mutant(*loaded, run.client_mutant, network); !mutant) {
     return usage_error(mutant.error());
   }
-  fault::Profile profile = loaded->profile();
-  if (!run.faults.empty() || !run.profile_file.empty()) {
-    auto given = load_profile(run.faults, run.profile_file, fault::Transport::stream);
-    if (!given) return usage_error(given.error());
-    if (given->has_http_faults()) {
-      return usage_error(
-          "the schedule fuzzers' proxy reads bytes, not HTTP: leave out the "
-          "http_* clauses");
-    }
-    profile = *given;
-  }
+  auto chosen = case_profile(*loaded, run.faults, run.profile_file,
+                             !run.faults.empty() || !run.profile_file.empty());
+  if (!chosen) return usage_error(chosen.error());
+  const fault::Profile& profile = *chosen;
   const std::string where = network == CaseNetwork::sim ? "in the simulator" : "on real sockets";
   fmt::print("shrink: {} reproducer {} ({}) {}, profile \"{}\"\n", loaded->fuzzer, loaded->path,
              loaded->summary(), where, profile.to_string());
