@@ -123,4 +123,15 @@ bool paced_by_shared_link(const Timeline* timeline, Time now, const ChainClock& 
   return timeline && (timeline->in_time() || timeline->active(now, clock));
 }
 
+double jain_index(const std::vector<double>& shares) {
+  double sum = 0;
+  double squares = 0;
+  for (double share : shares) {
+    sum += share;
+    squares += share * share;
+  }
+  if (squares == 0) return 1;
+  return sum * sum / (static_cast<double>(shares.size()) * squares);
+}
+
 }  // namespace faultline::fault

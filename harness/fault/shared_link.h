@@ -124,4 +124,8 @@ const Timeline* shared_link_timeline(const Chain& chain, const Profile& profile)
 // `now`: the clause's window is open. False for a null timeline.
 bool paced_by_shared_link(const Timeline* timeline, Time now, const ChainClock& clock);
 
+// jain_index: Jain's fairness index of the flows' shares, (sum x)^2 / (n sum x^2):
+// 1 when all are equal, 1/n when one flow has everything.
+double jain_index(const std::vector<double>& shares);
+
 }  // namespace faultline::fault

@@ -136,16 +136,6 @@ std::size_t received_by(const RecordingPeer::Record& record, net::TimePoint when
   return total;
 }
 
-double jain(const std::vector<double>& x) {
-  double sum = 0;
-  double squares = 0;
-  for (double v : x) {
-    sum += v;
-    squares += v * v;
-  }
-  return sum * sum / (static_cast<double>(x.size()) * squares);
-}
-
 constexpr std::size_t kSharedConnections = 4;
 constexpr std::size_t kSharedBytes = 64 * 1024;  // each connection's upload
 constexpr std::uint64_t kSharedRate = 64 * 1024;
@@ -210,7 +200,7 @@ TEST(SimSharedLinkTest, ConnectionsShareOneLinkFairlyAtItsRate) {
     // Round robin: no connection is more than one turn ahead of another.
     const auto [low, high] = std::minmax_element(shares.begin(), shares.end());
     EXPECT_LE(*high - *low, static_cast<double>(kSharedTurn)) << "at " << when.count() << "ms";
-    EXPECT_GE(jain(shares), 0.99) << "at " << when.count() << "ms";
+    EXPECT_GE(fault::jain_index(shares), 0.99) << "at " << when.count() << "ms";
   }
   // All of it: 256KiB at 64KiB/s is 4s, ending together (fair to the last turn).
   net::TimePoint last{0};

@@ -40,16 +40,6 @@ std::string datagram(std::uint32_t client, std::uint32_t sequence, std::size_t s
   return bytes;
 }
 
-double jain(const std::vector<double>& x) {
-  double sum = 0;
-  double squares = 0;
-  for (double v : x) {
-    sum += v;
-    squares += v * v;
-  }
-  return sum * sum / (static_cast<double>(x.size()) * squares);
-}
-
 net::Fd client_socket(const net::Address& proxy) {
   auto fd = net::udp_socket(proxy);
   EXPECT_TRUE(fd);
@@ -166,7 +156,7 @@ TEST_F(UdpSharedLinkTest, ClientsShareOneLinkFairlyAndNeverExceedIt) {
   std::vector<double> shares;
   for (std::uint32_t i = 0; i < kClients; ++i)
     shares.push_back(static_cast<double>(bytes[i] - at_warmup[i]));
-  const double index = jain(shares);
+  const double index = fault::jain_index(shares);
   EXPECT_GE(index, 0.9);
   const double window = std::chrono::duration<double>(end_at - warmup_at).count();
   std::printf("udp shared link 256KiB/s, %u clients under load: %llu bytes in %.3fs = %.0f B/s "
