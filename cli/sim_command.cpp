@@ -11,7 +11,6 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/profile_flags.h"
-#include "harness/fault/shared_link.h"
 #include "harness/sim/echo_workload.h"
 #include "targets/net/duration.h"
 
@@ -31,9 +30,6 @@ struct SimFlags {
 int run_sim_echo(const SimFlags& flags) {
   auto profile = load_profile(flags.faults, flags.profile_file, fault::Transport::stream);
   if (!profile) return usage_error(profile.error());
-  if (auto shared = fault::validate_shared_link(*profile, "the simulator", false); !shared) {
-    return usage_error(shared.error());
-  }
   auto deadline = net::parse_duration(flags.deadline);
   if (!deadline) return usage_error("--deadline: " + deadline.error().message);
   std::string message = flags.message;

@@ -17,7 +17,6 @@
 #include "cli/profile_flags.h"
 #include "cli/suite_plans.h"
 #include "cli/tls_flags.h"
-#include "harness/fault/shared_link.h"
 #include "harness/suites/catalog.h"
 #include "harness/suites/client_command.h"
 #include "harness/suites/http_requests.h"
@@ -402,11 +401,6 @@ int run_sim_suite_command(const SuiteFlags& flags, suites::SuiteOptions options,
   }
   auto override = profile_override(flags, suites::Protocol::echo_tcp);
   if (!override) return usage_error(override.error());
-  if (*override) {
-    // The simulated network keeps no link shared between connections.
-    if (auto shared = fault::validate_shared_link(**override, "the simulator", false); !shared)
-      return usage_error("--network sim: " + shared.error().message);
-  }
   std::string replay_extra;
   if (*override) {
     options.profile = (*override)->to_string();

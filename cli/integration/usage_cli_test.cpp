@@ -125,9 +125,6 @@ INSTANTIATE_TEST_SUITE_P(
                   "echo-tcp/baseline", "--time", "0s"},
                  "--time: must be more than 0, got '0s'"},
         BadUsage{{"suite", "--network", "moon"}, "--network 'moon': expected real or sim"},
-        BadUsage{{"suite", "--network", "sim", "--builtin", "echo-tcp", "--fault",
-                  "bandwidth rate=1MiB/s scope=proxy"},
-                 "--network sim: "},
         BadUsage{{"suite", "--network", "sim", "--protocol", "http"},
                  "--network sim: protocol 'http' is not supported in the simulator"},
         BadUsage{{"echo", "serve", "--loops", "0"}, "1 to 64"},
@@ -463,6 +460,17 @@ TEST(SuiteCliTest, AGlobForAnotherProtocolThanTheTargetsIsWarnedAbout) {
   EXPECT_NE(result.output.find("glob 'echo-tcp/*' matches no scenario"), std::string::npos)
       << result.output;
   EXPECT_NE(result.output.find("suite: 1 passed"), std::string::npos) << result.output;
+}
+
+TEST(SimCliTest, TheSharedLinkPacesTheSimulatedEcho) {
+  // 64KiB each way through one 64KiB/s link per direction: about a second.
+  const CliRun result = run({"sim", "echo", "--fault", "bandwidth rate=64KiB/s scope=proxy",
+                             "--size", "64KiB", "--seed", "7"});
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("echoed 65536 bytes in 99"), std::string::npos) << result.output;
+  const CliRun again = run({"sim", "echo", "--fault", "bandwidth rate=64KiB/s scope=proxy",
+                            "--size", "64KiB", "--seed", "7"});
+  EXPECT_EQ(again.output, result.output);  // the same trace hash
 }
 
 TEST(SimCliTest, TheReadmeExampleRunsAsDocumented) {

@@ -224,15 +224,6 @@ std::string Profile::to_string() const {
 
 net::Status Profile::validate_for(Transport transport) const {
   for (const auto& clause : *clauses_) {
-    const auto* bandwidth = std::get_if<BandwidthSettings>(&clause.settings);
-    if (transport == Transport::datagram && bandwidth &&
-        bandwidth->scope == BandwidthScope::proxy) {
-      return net::make_error(net::ErrorKind::invalid_argument,
-                             clause.where +
-                                 ": bandwidth scope=proxy: the link shared by all connections is "
-                                 "kept by the TCP proxy only; on datagrams (UDP) use "
-                                 "scope=connection, one link per flow");
-    }
     if (fault_transports(clause.settings).contains(transport)) continue;
     std::string message = clause.where + ": " + std::string(clause.name());
     message += transport == Transport::stream

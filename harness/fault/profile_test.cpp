@@ -265,6 +265,9 @@ TEST(FaultProfileTest, ValidatorRejectsFaultsThatDoNotFitTheTransport) {
        Transport::stream, nullptr},
       {"drop rate=1%; duplicate rate=1%; reorder rate=1%; truncate rate=1%", Transport::datagram,
        nullptr},
+      // The shared link: every transport keeps one (TCP proxy, UDP proxy, simulator).
+      {"bandwidth rate=1KiB/s scope=proxy", Transport::stream, nullptr},
+      {"drop rate=1%; bandwidth rate=1KiB/s scope=proxy", Transport::datagram, nullptr},
       {"drop rate=10%", Transport::stream,
        "fault spec column 1: drop applies to datagrams (UDP) only, not to a stream (TCP) "
        "transport"},

@@ -114,15 +114,24 @@ bool uses_shared_link(const Chain& chain, const Profile& profile) {
                      [&](const ChainLink& link) { return link.clause == *index; });
 }
 
-net::Status validate_shared_link(const Profile& profile, std::string_view transport,
-                                 bool supported) {
-  const auto index = shared_link_clause(profile);
-  if (!index || supported) return {};
-  const Clause& clause = profile.clauses()[*index];
-  return net::make_error(net::ErrorKind::invalid_argument,
-                         clause.where + ": bandwidth scope=proxy: " + std::string(transport) +
-                             " keeps no link shared by its connections (the TCP proxy does); "
-                             "use scope=connection, one link per connection");
+const Timeline* shared_link_timeline(const Chain& chain, const Profile& profile) {
+  if (!uses_shared_link(chain, profile)) return nullptr;
+  return &profile.clauses()[*shared_link_clause(profile)].timeline;
+}
+
+bool paced_by_shared_link(const Timeline* timeline, Time now, const ChainClock& clock) {
+  return timeline && (timeline->in_time() || timeline->active(now, clock));
+}
+
+double jain_index(const std::vector<double>& shares) {
+  double sum = 0;
+  double squares = 0;
+  for (double share : shares) {
+    sum += share;
+    squares += share * share;
+  }
+  if (squares == 0) return 1;
+  return sum * sum / (static_cast<double>(shares.size()) * squares);
 }
 
 }  // namespace faultline::fault

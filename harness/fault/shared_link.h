@@ -2,8 +2,9 @@
 // transport: `bandwidth rate=... scope=proxy`.
 //
 // A per-connection bandwidth fault (bandwidth.h) gives each connection its own
-// link of `rate`. With scope=proxy the transport keeps one SharedLink per
-// direction, and every connection the clause applies to queues for it:
+// link of `rate`. With scope=proxy the transport (the TCP proxy, the UDP
+// proxy, the simulated network) keeps one SharedLink per direction, and every
+// connection (UDP session) the clause applies to queues for it:
 //
 //   conn 0 ready --+
 //   conn 1 ready --+--> [ round robin, `quantum` bytes a turn ] --> rate bytes/s in all
@@ -40,7 +41,6 @@
 
 #include "harness/fault/profile.h"
 #include "harness/fault/stage.h"
-#include "targets/net/error.h"
 
 namespace faultline::fault {
 
@@ -114,9 +114,18 @@ std::optional<SharedLink> make_shared_link(const Profile& profile, Direction dir
 // connection direction queues for the link).
 bool uses_shared_link(const Chain& chain, const Profile& profile);
 
-// validate_shared_link: an error naming the scope=proxy clause when the
-// transport keeps no shared link (`supported` false).
-net::Status validate_shared_link(const Profile& profile, std::string_view transport,
-                                 bool supported);
+// shared_link_timeline: the scope=proxy clause's timeline when `chain`
+// carries the clause, else null. The chain keeps the profile's clauses, so
+// the timeline, alive.
+const Timeline* shared_link_timeline(const Chain& chain, const Profile& profile);
+
+// paced_by_shared_link: whether a connection direction whose chain carries
+// the clause (`timeline`, from shared_link_timeline) waits for the link at
+// `now`: the clause's window is open. False for a null timeline.
+bool paced_by_shared_link(const Timeline* timeline, Time now, const ChainClock& clock);
+
+// jain_index: Jain's fairness index of the flows' shares, (sum x)^2 / (n sum x^2):
+// 1 when all are equal, 1/n when one flow has everything.
+double jain_index(const std::vector<double>& shares);
 
 }  // namespace faultline::fault

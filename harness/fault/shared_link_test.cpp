@@ -126,7 +126,6 @@ TEST(SharedLinkTest, AProfileHasOneSharedLinkPerDirectionItAppliesTo) {
   EXPECT_TRUE(uses_shared_link(profile.make_chain(Direction::down, 1, 0), profile));
   auto plain = parse_profile("bandwidth rate=64KiB/s").value();
   EXPECT_FALSE(shared_link_clause(plain));
-  EXPECT_TRUE(validate_shared_link(plain, "the simulator", false));
 }
 
 TEST(SharedLinkTest, TheChainPassesBytesThroughAndReportsTheClauseActive) {
@@ -140,16 +139,18 @@ TEST(SharedLinkTest, TheChainPassesBytesThroughAndReportsTheClauseActive) {
   EXPECT_EQ(testing::count_events(out, "active"), 1u);
 }
 
-TEST(SharedLinkTest, TransportsWithoutASharedLinkRefuseTheClauseByName) {
-  auto profile = parse_profile("drop rate=1%; bandwidth rate=1KiB/s scope=proxy").value();
-  auto status = validate_shared_link(profile, "the UDP proxy", false);
-  ASSERT_FALSE(status);
-  EXPECT_EQ(status.error().kind, net::ErrorKind::invalid_argument);
-  EXPECT_EQ(status.error().message,
-            "fault spec column 15: bandwidth scope=proxy: the UDP proxy keeps no link shared by "
-            "its connections (the TCP proxy does); use scope=connection, one link per "
-            "connection");
-  EXPECT_TRUE(validate_shared_link(profile, "the TCP proxy", true));
+TEST(SharedLinkTest, ADatagramChainPassesDatagramsWholeAndMarksTheLink) {
+  auto profile = parse_profile("drop rate=0%; bandwidth rate=1KiB/s scope=proxy dir=up").value();
+  ASSERT_TRUE(profile.validate_for(Transport::datagram));
+  Chain up = profile.make_chain(Direction::up, 1, 0, Transport::datagram);
+  EXPECT_TRUE(uses_shared_link(up, profile));
+  EXPECT_FALSE(uses_shared_link(profile.make_chain(Direction::down, 1, 0, Transport::datagram),
+                                profile));
+  Output out;
+  up.on_chunk(Chunk{testing::pattern(5000), 3ms}, 3ms, out);
+  ASSERT_EQ(out.chunks.size(), 1u);
+  EXPECT_EQ(out.chunks[0].bytes, testing::pattern(5000));  // one datagram, never cut
+  EXPECT_EQ(out.chunks[0].release, 3ms);
 }
 
 }  // namespace

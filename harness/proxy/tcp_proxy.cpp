@@ -707,19 +707,15 @@ void TcpProxy::reset_links(const fault::Profile& profile) {
 }
 
 void TcpProxy::attach_chains(Connection& c, const fault::Profile& profile) {
-  const auto shared = fault::shared_link_clause(profile);
   for (Direction* d : {&c.up, &c.down}) {
     d->chain = profile.make_chain(d->which, options_.seed, c.id, fault::Transport::stream, c.clock);
     d->link_allowance = 0;
-    d->link_timeline = shared && fault::uses_shared_link(*d->chain, profile)
-                           ? &profile.clauses()[*shared].timeline
-                           : nullptr;
+    d->link_timeline = fault::shared_link_timeline(*d->chain, profile);
   }
 }
 
 bool TcpProxy::paced_by_link(const Connection& c, const Direction& d, fault::Time t) const {
-  if (!d.link_timeline || !links_[link_index(d.which)]) return false;
-  return d.link_timeline->in_time() || d.link_timeline->active(t, c.clock);
+  return links_[link_index(d.which)] && fault::paced_by_shared_link(d.link_timeline, t, c.clock);
 }
 
 void TcpProxy::request_link(Connection& c, Direction& d, fault::Time t) {

@@ -11,6 +11,9 @@
 namespace faultline::proxy {
 namespace {
 constexpr std::size_t kMaxDatagram = 65536;
+std::size_t link_index(fault::Direction which) {
+  return which == fault::Direction::up ? 0 : 1;
+}
 }  // namespace
 
 UdpProxy::UdpProxy(UdpProxyOptions options, fault::Profile profile)
@@ -40,6 +43,7 @@ net::Status UdpProxy::start() {
   address_ = *bound;
   started_ = now();
   tally_.reset(profile());
+  reset_links(profile());
   auto added = loop_->add(socket_.get(), EPOLLIN, [this](std::uint32_t) { client_ready(); });
   if (!added) return added;
   thread_ = std::thread([this] { (void)loop_->run(); });
@@ -69,11 +73,16 @@ void UdpProxy::set_profile(fault::Profile profile) {
   if (!thread_.joinable()) return;
   loop_->post([this, profile = std::move(profile)] {
     tally_.reset(profile);
+    reset_links(profile);
+    std::vector<std::string> keys;
     for (auto& [key, session] : sessions_) {
-      session->up.chain = profile.make_chain(fault::Direction::up, options_.seed, session->id,
-                                             fault::Transport::datagram, session->clock);
-      session->down.chain = profile.make_chain(fault::Direction::down, options_.seed, session->id,
-                                               fault::Transport::datagram, session->clock);
+      attach_chains(*session, profile);
+      keys.push_back(key);
+    }
+    // Datagrams that waited for the old link go by the new profile's rules.
+    for (const auto& key : keys) {
+      for (auto which : {fault::Direction::up, fault::Direction::down})
+        deliver(key, which);
     }
   });
 }
@@ -124,13 +133,12 @@ void UdpProxy::client_ready() {
       session->client = client;
       session->upstream = std::move(*upstream);
       session->clock = fault::ChainClock{started_, now()};
-      session->up.chain = profile.make_chain(fault::Direction::up, options_.seed, session->id,
-                                             fault::Transport::datagram, session->clock);
-      session->down.chain = profile.make_chain(fault::Direction::down, options_.seed, session->id,
-                                               fault::Transport::datagram, session->clock);
+      session->down.which = fault::Direction::down;
+      attach_chains(*session, profile);
       (void)loop_->add(session->upstream.get(), EPOLLIN,
                        [this, key](std::uint32_t) { upstream_ready(key); });
       ++sessions_count_;
+      session_keys_.emplace(session->id, key);
       it = sessions_.emplace(key, std::move(session)).first;
       arm_idle_timer(key, options_.session_idle);
     }
@@ -181,7 +189,7 @@ void UdpProxy::enqueue(Session& session, Queue& queue, fault::Direction which,
   for (const auto& event : out.events)
     tally_.record(event);
   for (auto& chunk : out.chunks) {
-    if (queue.due.size() >= options_.max_queued_datagrams) {
+    if (queue.due.size() + queue.link_waiting.size() >= options_.max_queued_datagrams) {
       ++queue_drops_;
       continue;
     }
@@ -197,15 +205,18 @@ void UdpProxy::deliver(const std::string& key, fault::Direction which) {
   Session& session = *it->second;
   Queue& queue = which == fault::Direction::up ? session.up : session.down;
   auto t = now();
+  const bool paced = paced_by_link(session, queue, t);
   while (!queue.due.empty() && queue.due.begin()->first <= t) {
     auto node = queue.due.extract(queue.due.begin());
-    const std::string& datagram = node.mapped();
-    ssize_t n = which == fault::Direction::up
-                    ? ::send(session.upstream.get(), datagram.data(), datagram.size(), 0)
-                    : ::sendto(socket_.get(), datagram.data(), datagram.size(), 0,
-                               session.client.sockaddr_ptr(), session.client.length());
-    if (n >= 0) ++out_;
+    if (paced || !queue.link_waiting.empty()) {
+      // Behind the link, in release order.
+      queue.link_waiting_bytes += node.mapped().size();
+      queue.link_waiting.push_back(std::move(node.mapped()));
+      continue;
+    }
+    send_datagram(session, which, node.mapped());
   }
+  send_granted(session, queue, t);
   fault::Time next = queue.due.empty() ? fault::kNever : queue.due.begin()->first;
   if (next == queue.timer_at && queue.timer) return;
   if (queue.timer) loop_->cancel_timer(queue.timer);
@@ -222,6 +233,17 @@ void UdpProxy::deliver(const std::string& key, fault::Direction which) {
   });
 }
 
+bool UdpProxy::send_datagram(Session& session, fault::Direction which,
+                             const std::string& datagram) {
+  ssize_t n = which == fault::Direction::up
+                  ? ::send(session.upstream.get(), datagram.data(), datagram.size(), 0)
+                  : ::sendto(socket_.get(), datagram.data(), datagram.size(), 0,
+                             session.client.sockaddr_ptr(), session.client.length());
+  if (n < 0) return false;
+  ++out_;
+  return true;
+}
+
 void UdpProxy::close_session(const std::string& key) {
   auto it = sessions_.find(key);
   if (it == sessions_.end()) return;
@@ -231,7 +253,90 @@ void UdpProxy::close_session(const std::string& key) {
   }
   if (session.idle_timer) loop_->cancel_timer(session.idle_timer);
   loop_->remove(session.upstream.get());
+  for (auto& link : links_) {
+    if (link) link->forget(session.id);
+  }
+  session_keys_.erase(session.id);
   sessions_.erase(it);
+}
+
+void UdpProxy::reset_links(const fault::Profile& profile) {
+  for (auto which : {fault::Direction::up, fault::Direction::down}) {
+    const std::size_t i = link_index(which);
+    if (link_timers_[i] && loop_) loop_->cancel_timer(link_timers_[i]);
+    link_timers_[i] = 0;
+    link_timer_at_[i] = fault::kNever;
+    links_[i] = fault::make_shared_link(profile, which);
+  }
+}
+
+void UdpProxy::attach_chains(Session& session, const fault::Profile& profile) {
+  for (Queue* queue : {&session.up, &session.down}) {
+    queue->chain = profile.make_chain(queue->which, options_.seed, session.id,
+                                      fault::Transport::datagram, session.clock);
+    queue->link_allowance = 0;
+    queue->link_timeline = fault::shared_link_timeline(*queue->chain, profile);
+  }
+}
+
+bool UdpProxy::paced_by_link(const Session& session, const Queue& queue, fault::Time t) const {
+  return links_[link_index(queue.which)] &&
+         fault::paced_by_shared_link(queue.link_timeline, t, session.clock);
+}
+
+void UdpProxy::send_granted(Session& session, Queue& queue, fault::Time t) {
+  if (queue.link_waiting.empty()) return;
+  const bool paced = paced_by_link(session, queue, t);
+  // Whole datagrams only: what the grants cover, front first. Unpaced (the
+  // clause's window closed, or the profile changed), the FIFO empties at once.
+  while (!queue.link_waiting.empty() &&
+         (!paced || queue.link_allowance >= queue.link_waiting.front().size())) {
+    const std::string& front = queue.link_waiting.front();
+    if (paced) queue.link_allowance -= front.size();
+    queue.link_waiting_bytes -= front.size();
+    send_datagram(session, queue.which, front);
+    queue.link_waiting.pop_front();
+  }
+  fault::SharedLink* link = links_[link_index(queue.which)] ? &*links_[link_index(queue.which)]
+                                                            : nullptr;
+  if (queue.link_waiting.empty() || !paced) {
+    queue.link_allowance = 0;
+    if (link) link->forget(session.id);
+    return;
+  }
+  // The bytes still owed: the link grants at most one turn of them at a time.
+  link->request(session.id, queue.link_waiting_bytes - queue.link_allowance, t);
+  arm_link(queue.which);
+}
+
+void UdpProxy::arm_link(fault::Direction which) {
+  const std::size_t i = link_index(which);
+  if (!links_[i]) return;
+  const fault::Time next = links_[i]->next_grant();
+  if (next == link_timer_at_[i] && link_timers_[i]) return;
+  if (link_timers_[i]) loop_->cancel_timer(link_timers_[i]);
+  link_timers_[i] = 0;
+  link_timer_at_[i] = next;
+  if (next == fault::kNever) return;
+  link_timers_[i] = loop_->add_timer(std::max(next - now(), fault::Time::zero()),
+                                     [this, which] { on_link_turn(which); });
+}
+
+void UdpProxy::on_link_turn(fault::Direction which) {
+  const std::size_t i = link_index(which);
+  link_timers_[i] = 0;
+  link_timer_at_[i] = fault::kNever;
+  if (!links_[i]) return;
+  const fault::Time t = now();
+  for (const auto& grant : links_[i]->grant(t)) {
+    auto key = session_keys_.find(grant.flow);
+    if (key == session_keys_.end()) continue;
+    Session& session = *sessions_.at(key->second);
+    Queue& queue = which == fault::Direction::up ? session.up : session.down;
+    queue.link_allowance += grant.bytes;
+    send_granted(session, queue, t);
+  }
+  arm_link(which);
 }
 
 }  // namespace faultline::proxy

@@ -14,6 +14,9 @@ std::string_view direction_name(fault::Direction d) {
 std::string_view end_name(fault::EndKind k) {
   return k == fault::EndKind::close ? "fin" : "rst";
 }
+std::size_t link_index(fault::Direction d) {
+  return d == fault::Direction::up ? 0 : 1;
+}
 
 }  // namespace
 
@@ -33,6 +36,18 @@ struct Network::Connection final : Endpoint {
   bool server_write_closed = false;
   bool up_end_scheduled = false;
   bool down_end_scheduled = false;
+  fault::ChainClock clock;  // the simulation's start and this connection's, for timelines
+  // One per direction (index 0 up, 1 down), for a bandwidth scope=proxy
+  // clause in its chain: the clause's timeline, the released bytes waiting
+  // for the shared link, the bytes it granted, and an end (kind, whole
+  // connection) that waits behind the bytes.
+  struct LinkQueue {
+    const fault::Timeline* timeline = nullptr;
+    std::string waiting;
+    std::uint64_t allowance = 0;
+    std::optional<std::pair<fault::EndKind, bool>> end;
+  };
+  LinkQueue link[2];
 
   void send(std::string_view bytes) override {
     if (reset_done || server_write_closed || bytes.empty()) return;
@@ -86,8 +101,9 @@ struct Network::Connection final : Endpoint {
         continue;
       }
       auto at = std::max(chunk.release, network->now());
-      network->schedule(at,
-                        [this, which, bytes = std::move(chunk.bytes)] { deliver(which, bytes); });
+      network->schedule(at, [this, which, bytes = std::move(chunk.bytes)]() mutable {
+        arrive(which, std::move(bytes));
+      });
     }
     if (out.end && !end_scheduled) {
       end_scheduled = true;
@@ -96,13 +112,76 @@ struct Network::Connection final : Endpoint {
       auto kind = out.end->kind;
       bool whole = out.end->whole_connection;
       network->schedule(at, [this, which, kind, whole] {
-        deliver_end(which, kind);
-        // limit_data and stall's close_after end both directions with a FIN.
-        if (whole && kind == fault::EndKind::close) {
-          deliver_end(which == fault::Direction::up ? fault::Direction::down : fault::Direction::up,
-                      kind);
+        LinkQueue& queue = link[link_index(which)];
+        if (!queue.waiting.empty()) {
+          queue.end = {kind, whole};  // after the bytes the link still holds
+          return;
         }
+        end_now(which, kind, whole);
       });
+    }
+  }
+
+  void end_now(fault::Direction which, fault::EndKind kind, bool whole) {
+    deliver_end(which, kind);
+    // limit_data and stall's close_after end both directions with a FIN.
+    if (whole && kind == fault::EndKind::close) {
+      deliver_end(which == fault::Direction::up ? fault::Direction::down : fault::Direction::up,
+                  kind);
+    }
+  }
+
+  bool paced(fault::Direction which) const {
+    return network->links_[link_index(which)] &&
+           fault::paced_by_shared_link(link[link_index(which)].timeline, network->now(), clock);
+  }
+
+  // arrive: bytes the chain released, now due; they wait for the shared link
+  // when the direction uses it (or when bytes before them still wait).
+  void arrive(fault::Direction which, std::string bytes) {
+    LinkQueue& queue = link[link_index(which)];
+    if (queue.waiting.empty() && !paced(which)) {
+      deliver(which, bytes);
+      return;
+    }
+    if (reset_done) return;
+    if (queue.waiting.size() + bytes.size() > network->limits().max_buffered_bytes) {
+      network->record(
+          fmt::format("t={} c={} link queue over limit: reset", network->now().count(), id));
+      do_reset();
+      return;
+    }
+    queue.waiting += bytes;
+    send_granted(which);
+  }
+
+  // send_granted: delivers what the link granted, then asks it for the rest.
+  void send_granted(fault::Direction which) {
+    LinkQueue& queue = link[link_index(which)];
+    auto& shared = network->links_[link_index(which)];
+    const bool pace = paced(which);
+    if (!queue.waiting.empty() && !reset_done) {
+      const std::size_t n =
+          pace ? std::min<std::size_t>(queue.allowance, queue.waiting.size()) : queue.waiting.size();
+      if (n > 0) {
+        std::string bytes = queue.waiting.substr(0, n);
+        queue.waiting.erase(0, n);
+        if (pace) queue.allowance -= n;
+        deliver(which, bytes);  // may reset the connection
+      }
+    }
+    if (reset_done) queue.waiting.clear();
+    if (!queue.waiting.empty()) {
+      shared->request(id, queue.waiting.size(), network->now());
+      network->arm_link(which);
+      return;
+    }
+    queue.allowance = 0;
+    if (shared) shared->forget(id);
+    if (queue.end && !reset_done) {
+      const auto [kind, whole] = *queue.end;
+      queue.end.reset();
+      end_now(which, kind, whole);
     }
   }
 
@@ -143,6 +222,13 @@ struct Network::Connection final : Endpoint {
 
   void do_reset() {
     reset_done = true;
+    for (auto which : {fault::Direction::up, fault::Direction::down}) {
+      LinkQueue& queue = link[link_index(which)];
+      queue.waiting.clear();
+      queue.allowance = 0;
+      queue.end.reset();
+      if (auto& shared = network->links_[link_index(which)]) shared->forget(id);
+    }
     inbox.clear();  // an RST discards what the receiver has not read
     client_end = fault::EndKind::reset;
     if (peer && !server_ended) {
@@ -244,9 +330,57 @@ Network::Network(std::uint64_t seed, fault::Profile profile, NetworkLimits limit
     : seed_(seed),
       profile_(std::move(profile)),
       limits_(limits),
-      dialer_(std::make_unique<SimDialer>(*this)) {}
+      dialer_(std::make_unique<SimDialer>(*this)) {
+  reset_links();
+}
 
 Network::~Network() = default;
+
+void Network::set_profile(fault::Profile profile) {
+  profile_ = std::move(profile);
+  reset_links();
+  for (auto& connection : connections_) {
+    for (auto which : {fault::Direction::up, fault::Direction::down}) {
+      if (!connection->link[link_index(which)].waiting.empty()) connection->send_granted(which);
+    }
+  }
+}
+
+void Network::reset_links() {
+  for (auto which : {fault::Direction::up, fault::Direction::down}) {
+    const std::size_t i = link_index(which);
+    links_[i] = fault::make_shared_link(profile_, which);
+    link_event_at_[i] = fault::kNever;
+    ++link_generation_[i];
+  }
+}
+
+void Network::arm_link(fault::Direction which) {
+  const std::size_t i = link_index(which);
+  if (!links_[i]) return;
+  const net::TimePoint next = links_[i]->next_grant();
+  if (next == fault::kNever) return;
+  const net::TimePoint at = std::max(next, now_);
+  if (link_event_at_[i] != fault::kNever && link_event_at_[i] <= at) return;  // one comes first
+  link_event_at_[i] = at;
+  const std::uint64_t generation = ++link_generation_[i];
+  schedule(at, [this, which, i, generation] {
+    if (generation != link_generation_[i]) return;  // replaced by an earlier turn or a new link
+    link_event_at_[i] = fault::kNever;
+    on_link_turn(which);
+  });
+}
+
+void Network::on_link_turn(fault::Direction which) {
+  const std::size_t i = link_index(which);
+  if (!links_[i]) return;
+  for (const auto& grant : links_[i]->grant(now_)) {
+    Connection& connection = *connections_.at(grant.flow);
+    connection.link[i].allowance += grant.bytes;
+    connection.send_granted(which);
+  }
+  arm_link(which);
+}
 
 void Network::listen(const std::string& host, std::uint16_t port, PeerFactory factory) {
   listeners_[{host, port}] = std::move(factory);
@@ -270,10 +404,15 @@ Network::Connection* Network::open_connection(const std::string& host, std::uint
   connection->name = fmt::format("{}:{}#{}", host, port, id);
   // The simulation starts at time 0: the proxy clock of the timelines.
   const fault::ChainClock clock{fault::Time{0}, now_};
+  connection->clock = clock;
   connection->up =
       profile_.make_chain(fault::Direction::up, seed_, id, fault::Transport::stream, clock);
   connection->down =
       profile_.make_chain(fault::Direction::down, seed_, id, fault::Transport::stream, clock);
+  connection->link[link_index(fault::Direction::up)].timeline =
+      fault::shared_link_timeline(*connection->up, profile_);
+  connection->link[link_index(fault::Direction::down)].timeline =
+      fault::shared_link_timeline(*connection->down, profile_);
   if (policy != fault::ConnectionPolicy::blackhole) connection->peer = listener->second();
   record(fmt::format("t={} c={} open {}:{}{}", now_.count(), id, host, port,
                      connection->peer ? "" : " blackhole"));

@@ -11,6 +11,12 @@
 //   client.write_all -> [up chain] -> event queue -> peer.on_data
 //   client.read_some <- [down chain] <- event queue <- endpoint.send
 //
+// `bandwidth scope=proxy` is one link per direction shared fairly by every
+// connection of the network, as the real proxies keep it
+// (fault/shared_link.h): what a direction's chain released waits for the
+// link's round-robin turns, which are events on the virtual clock, and a
+// FIN or RST waits behind the bytes released before it.
+//
 //   sim::Network network(/*seed=*/42, fault::parse_profile("slicer max=3B").value());
 //   network.listen("echo", 7, [] { return std::make_unique<sim::EchoPeer>(); });
 //   auto stream = network.dialer().dial("echo", 7, network.now() + 1s).value();
@@ -20,12 +26,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "harness/fault/profile.h"
+#include "harness/fault/shared_link.h"
 #include "targets/net/clock.h"
 #include "targets/net/stream.h"
 
@@ -78,7 +86,9 @@ class Network final : public net::Clock {
   void listen(const std::string& host, std::uint16_t port, PeerFactory factory);
   // dialer makes client Streams whose waits run the simulation.
   net::Dialer& dialer();
-  void set_profile(fault::Profile profile) { profile_ = std::move(profile); }
+  // set_profile: the profile of the connections opened from now on, and the
+  // shared link's (bytes waiting for the old link go by the new one's rules).
+  void set_profile(fault::Profile profile);
 
   net::TimePoint now() const override { return now_; }
   // sleep_until runs every event due up to `when`, then sets the clock to it.
@@ -106,6 +116,10 @@ class Network final : public net::Clock {
  private:
   friend class SimDialer;
   Connection* open_connection(const std::string& host, std::uint16_t port);
+  // The shared link (bandwidth scope=proxy), index 0 up, 1 down.
+  void reset_links();
+  void arm_link(fault::Direction which);
+  void on_link_turn(fault::Direction which);
 
   std::uint64_t seed_;
   fault::Profile profile_;
@@ -115,6 +129,9 @@ class Network final : public net::Clock {
   std::map<std::pair<net::TimePoint, std::uint64_t>, std::function<void()>> events_;
   std::map<std::pair<std::string, std::uint16_t>, PeerFactory> listeners_;
   std::vector<std::unique_ptr<Connection>> connections_;
+  std::optional<fault::SharedLink> links_[2];
+  net::TimePoint link_event_at_[2] = {fault::kNever, fault::kNever};
+  std::uint64_t link_generation_[2] = {0, 0};  // a turn event runs only if still current
   std::unique_ptr<net::Dialer> dialer_;
   std::vector<std::string> trace_;
   std::uint64_t trace_hash_ = 0xcbf29ce484222325ull;

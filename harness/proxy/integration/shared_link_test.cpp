@@ -108,16 +108,6 @@ class Sink {
   std::vector<Clock::time_point> times_;
 };
 
-double jain(const std::vector<double>& x) {
-  double sum = 0;
-  double squares = 0;
-  for (double v : x) {
-    sum += v;
-    squares += v * v;
-  }
-  return sum * sum / (static_cast<double>(x.size()) * squares);
-}
-
 TEST(SharedLinkProxyTest, ConcurrentUploadsShareOneLinkFairlyAndNeverExceedIt) {
   Sink sink({kWarmup, kWarmup + kWindow});
   ProxyOptions options;
@@ -188,7 +178,7 @@ TEST(SharedLinkProxyTest, ConcurrentUploadsShareOneLinkFairlyAndNeverExceedIt) {
   for (int i = 0; i < kConnections; ++i) {
     shares.push_back(static_cast<double>(snapshots[1][i]) - static_cast<double>(snapshots[0][i]));
   }
-  const double index = jain(shares);
+  const double index = fault::jain_index(shares);
   EXPECT_GE(index, 0.9);
   std::printf("shared link 256KiB/s, %d uploads: %llu bytes in %.3fs = %.0f B/s (bound %.0f B/s "
               "+ one turn); window shares",
